@@ -1,0 +1,2 @@
+from . import crm_churn_score
+from . import res_partner

@@ -1,0 +1,96 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+DEFAULT_THRESHOLDS = {"medium": 40.0, "high": 70.0}
+
+
+class CrmChurnScore(models.Model):
+    _name = "crm.churn.score"
+    _description = "Churn Score"
+    _order = "scored_at desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain="[('is_company', '=', True)]",
+    )
+    score = fields.Float(required=True, digits=(5, 1), aggregator="avg")
+    risk = fields.Selection(RISK_LEVELS, required=True, index=True)
+    drivers = fields.Json(
+        help="Reasons behind the score: [{feature, label, impact}], strongest first."
+    )
+    drivers_text = fields.Text(string="Reasons", compute="_compute_drivers_text")
+    model_version = fields.Char(string="Model Version")
+    scored_at = fields.Datetime(string="Scored On", required=True, index=True)
+    run_id = fields.Char(string="Scoring Run", index=True)
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
+
+    _sql_constraints = [
+        (
+            "score_range",
+            "CHECK(score >= 0 AND score <= 100)",
+            "A churn score lies between 0 and 100.",
+        ),
+        (
+            "partner_run_unique",
+            "UNIQUE(partner_id, run_id)",
+            "A scoring run gives a customer one score.",
+        ),
+    ]
+
+    @api.depends("drivers")
+    def _compute_drivers_text(self):
+        for score in self:
+            score.drivers_text = "\n".join(
+                f"{driver.get('label') or driver.get('feature')} ({driver.get('impact', 0):+.1f})"
+                for driver in (score.drivers or [])
+                if isinstance(driver, dict)
+            )
+
+    @api.constrains("partner_id")
+    def _check_partner_is_commercial(self):
+        for score in self:
+            if score.partner_id != score.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Churn scores belong to the customer company: score %(company)s, "
+                        "not its contact %(contact)s.",
+                        company=score.partner_id.commercial_partner_id.display_name,
+                        contact=score.partner_id.display_name,
+                    )
+                )
+
+    @api.model
+    def _get_thresholds(self):
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        thresholds = {}
+        for level, default in DEFAULT_THRESHOLDS.items():
+            try:
+                thresholds[level] = float(get_param(f"crm_churn_score.threshold_{level}", default))
+            except ValueError:
+                thresholds[level] = default
+        return thresholds
+
+    @api.model
+    def _risk_for(self, score, thresholds=None):
+        thresholds = thresholds or self._get_thresholds()
+        if score >= thresholds["high"]:
+            return "high"
+        if score >= thresholds["medium"]:
+            return "medium"
+        return "low"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        thresholds = self._get_thresholds()
+        for vals in vals_list:
+            if not vals.get("risk") and vals.get("score") is not None:
+                vals["risk"] = self._risk_for(vals["score"], thresholds)
+        scores = super().create(vals_list)
+        scores.partner_id._update_current_churn_score()
+        return scores

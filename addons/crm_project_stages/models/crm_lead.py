@@ -1,0 +1,413 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+from .crm_stage import DEFAULT_STALL_DAYS, PHASE_ORDER, PROJECT_PHASES
+
+MANAGER_GROUP = "sales_team.group_sale_manager"
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    project_phase = fields.Selection(
+        PROJECT_PHASES,
+        string="Phase",
+        index=True,
+        tracking=True,
+        copy=False,
+        help="Phase of project selling the opportunity is in. It follows the stage; won and "
+        "lost opportunities keep the phase they reached.",
+    )
+    phase_date_in = fields.Datetime(
+        string="In Phase Since", copy=False, help="When the opportunity entered its phase."
+    )
+    days_in_phase = fields.Integer(compute="_compute_days_in_phase")
+    is_stalled = fields.Boolean(
+        string="Stalled",
+        compute="_compute_days_in_phase",
+        search="_search_is_stalled",
+        help="Open opportunity that has spent more days in its phase than the phase allows "
+        "(CRM Settings).",
+    )
+    phase_history_ids = fields.One2many(
+        "crm.lead.phase.history", "lead_id", string="Phase History", copy=False
+    )
+    checklist_line_ids = fields.One2many(
+        "crm.lead.checklist.line", "lead_id", string="Checklist", copy=False
+    )
+    checklist_done_count = fields.Integer(compute="_compute_checklist_counts")
+    checklist_count = fields.Integer(compute="_compute_checklist_counts")
+    problem_ids = fields.One2many("crm.lead.problem", "lead_id", string="Problems", copy=False)
+    open_problem_count = fields.Integer(
+        string="Open Problems", compute="_compute_open_problem_count"
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("phase_date_in", "project_phase", "stage_id", "active")
+    def _compute_days_in_phase(self):
+        now = fields.Datetime.now()
+        limits = self._get_stall_days()
+        for lead in self:
+            days = (now - lead.phase_date_in).days if lead.phase_date_in else 0
+            lead.days_in_phase = days
+            lead.is_stalled = bool(
+                lead.project_phase
+                and lead.active
+                and lead.type == "opportunity"
+                and not lead.stage_id.is_won
+                and days > limits[lead.project_phase]
+            )
+
+    def _search_is_stalled(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Operation not supported"))
+        now = fields.Datetime.now()
+        limits = self._get_stall_days()
+        per_phase = [
+            [("project_phase", "=", phase), ("phase_date_in", "<=", now - timedelta(days=days + 1))]
+            for phase, days in limits.items()
+        ]
+        stalled = [("type", "=", "opportunity"), ("stage_id.is_won", "=", False)]
+        stalled += ["|"] * (len(per_phase) - 1) + [
+            leaf for pair in per_phase for leaf in ["&", *pair]
+        ]
+        stalled = expression.normalize_domain(stalled)
+        if (operator == "=") == value:
+            return stalled
+        return ["!", *stalled]
+
+    def _compute_checklist_counts(self):
+        counts = defaultdict(int)
+        done = defaultdict(int)
+        real = self._origin.filtered("id")
+        if real:
+            groups = self.env["crm.lead.checklist.line"]._read_group(
+                [("lead_id", "in", real.ids)],
+                ["lead_id", "phase", "done"],
+                ["__count"],
+            )
+            for lead, phase, is_done, count in groups:
+                counts[lead.id, phase] += count
+                if is_done:
+                    done[lead.id, phase] += count
+        for lead in self:
+            key = (lead._origin.id, lead.project_phase)
+            lead.checklist_count = counts[key]
+            lead.checklist_done_count = done[key]
+
+    def _compute_open_problem_count(self):
+        real = self._origin.filtered("id")
+        counts = {}
+        if real:
+            counts = dict(
+                self.env["crm.lead.problem"]._read_group(
+                    [("lead_id", "in", real.ids), ("state", "=", "open")],
+                    ["lead_id"],
+                    ["__count"],
+                )
+            )
+        for lead in self:
+            lead.open_problem_count = counts.get(lead._origin, 0)
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        Stage = self.env["crm.stage"]
+        default_stage = self.env.context.get("default_stage_id")
+        vals_list = [dict(vals) for vals in vals_list]
+        for vals in vals_list:
+            stage_id = vals.get("stage_id") or default_stage
+            if not vals.get("project_phase") and stage_id:
+                vals["project_phase"] = Stage.browse(stage_id).project_phase or False
+            vals.setdefault("phase_date_in", now)
+        leads = super().create(vals_list)
+        # Stages chosen by crm's own compute (no stage given): follow them; default Contact.
+        by_phase = defaultdict(lambda: self.browse())
+        for lead in leads.filtered(lambda lead: not lead.project_phase):
+            by_phase[lead.stage_id.project_phase or "contact"] |= lead
+        for phase, group in by_phase.items():
+            # Not through our write(): a new opportunity has no phase to leave.
+            super(CrmLead, group).write({"project_phase": phase})
+        leads._open_phase_history()
+        leads._ensure_checklist_lines()
+        return leads
+
+    def write(self, vals):
+        new_phase = self._phase_from_vals(vals)
+        moving = self.browse()
+        if new_phase:
+            moving = self.filtered(lambda lead: lead.project_phase != new_phase)
+            moving._check_phase_gate(new_phase)
+            if moving:
+                vals = dict(vals, project_phase=new_phase)
+                if moving == self:
+                    vals["phase_date_in"] = fields.Datetime.now()
+        res = super().write(vals)
+        if moving:
+            now = fields.Datetime.now()
+            if moving != self:
+                super(CrmLead, moving).write({"phase_date_in": now})
+            moving._close_phase_history(now)
+            moving._open_phase_history()
+            moving._ensure_checklist_lines()
+        return res
+
+    # ------------------------------------------------------------------ actions
+
+    def action_force_phase_move(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Force Stage Change"),
+            "res_model": "crm.phase.force.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }
+
+    def action_open_problems(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Problems"),
+            "res_model": "crm.lead.problem",
+            "view_mode": "list,form",
+            "domain": [("lead_id", "=", self.id)],
+            "context": {"default_lead_id": self.id, "search_default_open": 1},
+        }
+
+    # ------------------------------------------------------------------ business
+
+    @api.model
+    def _get_stall_days(self):
+        """Days allowed in each phase before an opportunity counts as stalled."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        limits = {}
+        for phase, default in DEFAULT_STALL_DAYS.items():
+            try:
+                limits[phase] = int(
+                    get_param(f"crm_project_stages.stall_days_{phase}", default) or default
+                )
+            except ValueError:
+                limits[phase] = default
+        return limits
+
+    def _phase_from_vals(self, vals):
+        """The phase a write moves the opportunities to, or None when it does not move them."""
+        if vals.get("project_phase"):
+            return vals["project_phase"]
+        if vals.get("stage_id"):
+            return self.env["crm.stage"].browse(vals["stage_id"]).project_phase or None
+        return None
+
+    def _get_phase_gate_missing(self, new_phase):
+        """Mandatory checklist items still open in the phases each opportunity would leave by
+        moving forward to ``new_phase``: {lead: items}. Moving back is never gated."""
+        target = PHASE_ORDER[new_phase]
+        forward = self.filtered(
+            lambda lead: lead.project_phase and PHASE_ORDER[lead.project_phase] < target
+        )
+        if not forward:
+            return {}
+        items = (
+            self.env["crm.phase.checklist.item"]
+            .sudo()
+            .search(
+                [
+                    ("mandatory", "=", True),
+                    ("company_id", "in", [*forward.company_id.ids, False]),
+                    ("phase_sequence", "<", target),
+                ]
+            )
+        )
+        done = {
+            (line.lead_id.id, line.item_id.id)
+            for line in self.env["crm.lead.checklist.line"]
+            .sudo()
+            .search([("lead_id", "in", forward.ids), ("done", "=", True)])
+        }
+        missing = {}
+        for lead in forward:
+            start = PHASE_ORDER[lead.project_phase]
+            open_items = items.filtered(
+                lambda item, lead=lead, start=start: (
+                    start <= item.phase_sequence < target
+                    and (not item.company_id or item.company_id == lead.company_id)
+                    and (lead.id, item.id) not in done
+                )
+            )
+            if open_items:
+                missing[lead] = open_items
+        return missing
+
+    def _check_phase_gate(self, new_phase):
+        """Refuse a forward move while mandatory items of the phases left are open, unless a
+        Sales Manager forces it (context key ``crm_phase_force_reason``); log the override."""
+        if self.env.context.get("crm_phase_skip_gate"):
+            return
+        missing = self._get_phase_gate_missing(new_phase)
+        if not missing:
+            return
+        labels = dict(self._fields["project_phase"]._description_selection(self.env))
+        reason = self.env.context.get("crm_phase_force_reason")
+        if reason:
+            if not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(
+                    _("Only Sales Managers can force an opportunity past a phase gate.")
+                )
+            for lead, items in missing.items():
+                lead.message_post(
+                    body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+                    % (
+                        _(
+                            "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
+                            "with these mandatory items open:",
+                            user=self.env.user.name,
+                            old=labels[lead.project_phase],
+                            new=labels[new_phase],
+                        ),
+                        Markup().join(Markup("<li>%s</li>") % item.name for item in items),
+                        _("Reason: %s", reason),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return
+        blocks = [
+            _(
+                "“%(lead)s” cannot move to %(phase)s: these mandatory items of the phases it "
+                "leaves are still open:",
+                lead=lead.name,
+                phase=labels[new_phase],
+            )
+            + "\n"
+            + "\n".join(f"  • {labels[item.phase]}: {item.name}" for item in items)
+            for lead, items in missing.items()
+        ]
+        raise UserError(
+            "\n\n".join(blocks)
+            + "\n\n"
+            + _(
+                "Tick them off in the Checklist tab of the opportunity, or ask a Sales Manager "
+                "to force the move."
+            )
+        )
+
+    @api.model
+    def _init_project_phases(self):
+        """Give every opportunity already in the database its phase (from its stage), a history
+        row and the checklist of the phases it has reached. Runs once, on install, in a few
+        set-based statements: a deployment may hold hundreds of thousands of leads."""
+        self.env.flush_all()
+        cr = self.env.cr
+        # Won leads reached the tender; leads in stages without a phase start in contact.
+        cr.execute(
+            """
+            UPDATE crm_lead l
+               SET project_phase = COALESCE(
+                       (SELECT COALESCE(s.project_phase, CASE WHEN s.is_won THEN 'tender' END)
+                          FROM crm_stage s WHERE s.id = l.stage_id),
+                       'contact'),
+                   phase_date_in = COALESCE(l.date_last_stage_update, l.create_date,
+                                            now() at time zone 'UTC')
+             WHERE l.project_phase IS NULL
+            """
+        )
+        cr.execute(
+            """
+            INSERT INTO crm_lead_phase_history
+                   (lead_id, phase, date_in, date_out, user_id, company_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, l.project_phase, l.phase_date_in,
+                   CASE WHEN NOT l.active OR s.is_won
+                        THEN GREATEST(l.phase_date_in, COALESCE(l.date_closed, l.write_date)) END,
+                   l.user_id, l.company_id,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM crm_lead l
+              LEFT JOIN crm_stage s ON s.id = l.stage_id
+             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)
+            """,
+            {"uid": self.env.uid},
+        )
+        cr.execute(
+            """
+            INSERT INTO crm_lead_checklist_line
+                   (lead_id, item_id, phase, phase_sequence, sequence, done, company_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, i.id, i.phase, i.phase_sequence, i.sequence, false, l.company_id,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM crm_lead l
+              LEFT JOIN crm_stage s ON s.id = l.stage_id
+              JOIN crm_phase_checklist_item i
+                ON i.active
+               AND i.phase_sequence <
+                   array_position(%(phases)s::varchar[], l.project_phase::varchar)
+               AND (i.company_id IS NULL OR i.company_id = l.company_id)
+             WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, false)
+            ON CONFLICT (lead_id, item_id) DO NOTHING
+            """,
+            {"uid": self.env.uid, "phases": list(PHASE_ORDER)},
+        )
+        self.env.invalidate_all()
+
+    def _close_phase_history(self, when):
+        self.env["crm.lead.phase.history"].sudo().search(
+            [("lead_id", "in", self.ids), ("date_out", "=", False)]
+        ).write({"date_out": when})
+
+    def _open_phase_history(self):
+        self.env["crm.lead.phase.history"].sudo().create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "phase": lead.project_phase,
+                    "date_in": lead.phase_date_in or fields.Datetime.now(),
+                    "user_id": lead.user_id.id,
+                }
+                for lead in self
+                if lead.project_phase
+            ]
+        )
+
+    def _ensure_checklist_lines(self):
+        """Give each opportunity a line for every checklist item of the phases it has reached
+        (its phase and the earlier ones), so the rep can tick them off."""
+        leads = self.filtered(lambda lead: lead.project_phase and lead.type == "opportunity")
+        if not leads:
+            return
+        reached = max(PHASE_ORDER[phase] for phase in leads.mapped("project_phase"))
+        items = (
+            self.env["crm.phase.checklist.item"]
+            .sudo()
+            .search(
+                [
+                    ("phase_sequence", "<=", reached),
+                    ("company_id", "in", [*leads.company_id.ids, False]),
+                ]
+            )
+        )
+        Line = self.env["crm.lead.checklist.line"].sudo()
+        existing = {
+            (lead.id, item.id)
+            for lead, item in Line._read_group(
+                [("lead_id", "in", leads.ids)], ["lead_id", "item_id"]
+            )
+        }
+        Line.create(
+            [
+                {"lead_id": lead.id, "item_id": item.id}
+                for lead in leads
+                for item in items
+                if item.phase_sequence <= PHASE_ORDER[lead.project_phase]
+                and (not item.company_id or item.company_id == lead.company_id)
+                and (lead.id, item.id) not in existing
+            ]
+        )

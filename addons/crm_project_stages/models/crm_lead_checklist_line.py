@@ -1,0 +1,48 @@
+from odoo import api, fields, models
+
+
+class CrmLeadChecklistLine(models.Model):
+    _name = "crm.lead.checklist.line"
+    _description = "Opportunity Checklist Line"
+    _order = "phase_sequence, sequence, id"
+
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    item_id = fields.Many2one(
+        "crm.phase.checklist.item", string="Deliverable", required=True, ondelete="cascade"
+    )
+    name = fields.Char(related="item_id.name", string="Item")
+    phase = fields.Selection(related="item_id.phase", store=True, index=True)
+    phase_sequence = fields.Integer(related="item_id.phase_sequence", store=True)
+    sequence = fields.Integer(related="item_id.sequence", store=True)
+    mandatory = fields.Boolean(related="item_id.mandatory")
+    done = fields.Boolean()
+    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    done_date = fields.Datetime(string="Done On", readonly=True)
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+
+    _sql_constraints = [
+        (
+            "lead_item_unique",
+            "UNIQUE(lead_id, item_id)",
+            "A deliverable appears once on an opportunity.",
+        )
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("done"):
+                vals.update(self._done_stamp())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "done" in vals:
+            vals = dict(vals, **(self._done_stamp() if vals["done"] else self._undone_stamp()))
+        return super().write(vals)
+
+    def _done_stamp(self):
+        return {"done_by_id": self.env.uid, "done_date": fields.Datetime.now()}
+
+    @staticmethod
+    def _undone_stamp():
+        return {"done_by_id": False, "done_date": False}

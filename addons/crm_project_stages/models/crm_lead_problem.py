@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+
+from .crm_stage import PROJECT_PHASES
+
+
+class CrmLeadProblem(models.Model):
+    _name = "crm.lead.problem"
+    _description = "Opportunity Problem"
+    _order = "state, create_date desc, id desc"
+
+    name = fields.Char(string="Problem", required=True)
+    lead_id = fields.Many2one(
+        "crm.lead", string="Opportunity", required=True, ondelete="cascade", index=True
+    )
+    phase = fields.Selection(
+        PROJECT_PHASES,
+        required=True,
+        compute="_compute_phase",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Phase the problem belongs to; by default the phase of the opportunity.",
+    )
+    user_id = fields.Many2one("res.users", string="Owner", default=lambda self: self.env.user)
+    state = fields.Selection(
+        [("open", "Open"), ("solved", "Solved")], default="open", required=True, index=True
+    )
+    date_solved = fields.Datetime(string="Solved On", readonly=True)
+    note = fields.Text(string="Details")
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+
+    @api.depends("lead_id")
+    def _compute_phase(self):
+        for problem in self:
+            if not problem.phase:
+                problem.phase = problem.lead_id.project_phase or "contact"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("state") == "solved":
+                vals.setdefault("date_solved", fields.Datetime.now())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals:
+            solved = vals["state"] == "solved"
+            vals = dict(vals, date_solved=fields.Datetime.now() if solved else False)
+        return super().write(vals)
+
+    def action_solve(self):
+        self.write({"state": "solved"})
+
+    def action_reopen(self):
+        self.write({"state": "open"})

@@ -1,0 +1,86 @@
+from odoo.tests import TransactionCase, new_test_user
+
+
+class ProjectStagesCase(TransactionCase):
+    """A sales team with one stage per phase plus Won, a rep, a second rep and a manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env["crm.team"].create({"name": "Project Sales"})
+        Stage = cls.env["crm.stage"]
+        cls.stage_contact = Stage.create(
+            {
+                "name": "PS Contact",
+                "sequence": 101,
+                "project_phase": "contact",
+                "team_id": cls.team.id,
+            }
+        )
+        cls.stage_design = Stage.create(
+            {
+                "name": "PS Design",
+                "sequence": 102,
+                "project_phase": "design",
+                "team_id": cls.team.id,
+            }
+        )
+        cls.stage_proof = Stage.create(
+            {"name": "PS Proof", "sequence": 103, "project_phase": "proof", "team_id": cls.team.id}
+        )
+        cls.stage_tender = Stage.create(
+            {
+                "name": "PS Tender",
+                "sequence": 104,
+                "project_phase": "tender",
+                "team_id": cls.team.id,
+            }
+        )
+        cls.stage_won = Stage.create(
+            {"name": "PS Won", "sequence": 105, "is_won": True, "team_id": cls.team.id}
+        )
+        cls.rep = new_test_user(
+            cls.env, login="ps_rep", name="Rita Rep", groups="sales_team.group_sale_salesman"
+        )
+        cls.other_rep = new_test_user(
+            cls.env, login="ps_rep2", name="Olaf Rep", groups="sales_team.group_sale_salesman"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="ps_manager", name="Mona Manager", groups="sales_team.group_sale_manager"
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Metro Water Authority", "is_company": True}
+        )
+        cls.item_decision_makers = cls.env.ref("crm_project_stages.checklist_item_decision_makers")
+        cls.item_budget = cls.env.ref("crm_project_stages.checklist_item_budget")
+        cls.item_need = cls.env.ref("crm_project_stages.checklist_item_need")
+        cls.item_solution_doc = cls.env.ref("crm_project_stages.checklist_item_solution_doc")
+
+    @classmethod
+    def _new_opportunity(cls, name="Water metering project", stage=None, user=None, **vals):
+        user = user or cls.rep
+        return (
+            cls.env["crm.lead"]
+            .with_user(user)
+            .create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": cls.customer.id,
+                    "team_id": cls.team.id,
+                    "user_id": user.id,
+                    "stage_id": (stage or cls.stage_contact).id,
+                    **vals,
+                }
+            )
+        )
+
+    @staticmethod
+    def _tick(lead, *items):
+        lead.checklist_line_ids.filtered(lambda line: line.item_id in items).write({"done": True})
+
+    @classmethod
+    def _tick_mandatory(cls, lead, phase):
+        lead.checklist_line_ids.filtered(lambda line: line.phase == phase and line.mandatory).write(
+            {"done": True}
+        )

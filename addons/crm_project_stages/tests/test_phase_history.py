@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import ProjectStagesCase
+
+
+@tagged("post_install", "-at_install")
+class TestPhaseHistory(ProjectStagesCase):
+    def test_history_rows_and_durations_across_moves(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            lead = self._new_opportunity()
+            self._tick_mandatory(lead, "contact")
+        with freeze_time("2026-03-05 09:00:00"):
+            lead.write({"stage_id": self.stage_design.id})
+            self._tick_mandatory(lead, "design")
+        with freeze_time("2026-03-15 21:00:00"):
+            lead.write({"stage_id": self.stage_proof.id})
+        with freeze_time("2026-03-17 09:00:00"):
+            lead.write({"stage_id": self.stage_design.id})
+        with freeze_time("2026-03-27 09:00:00"):
+            history = lead.phase_history_ids.sorted("date_in")
+            self.assertEqual(
+                [(h.phase, h.date_in, h.date_out) for h in history],
+                [
+                    ("contact", datetime(2026, 3, 2, 9), datetime(2026, 3, 5, 9)),
+                    ("design", datetime(2026, 3, 5, 9), datetime(2026, 3, 15, 21)),
+                    ("proof", datetime(2026, 3, 15, 21), datetime(2026, 3, 17, 9)),
+                    ("design", datetime(2026, 3, 17, 9), False),
+                ],
+            )
+            history.invalidate_recordset(["days"])
+            self.assertEqual([round(h.days, 1) for h in history], [3.0, 10.5, 1.5, 10.0])
+            self.assertEqual(history.user_id, self.rep)
+            lead.invalidate_recordset(["days_in_phase", "is_stalled"])
+            self.assertEqual(lead.days_in_phase, 10)
+            self.assertFalse(lead.is_stalled, "design allows 45 days")
+
+    def test_stalled_flag_and_filter_follow_the_phase_limit(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_project_stages.stall_days_contact", 10
+        )
+        with freeze_time("2026-05-01 08:00:00"):
+            slow = self._new_opportunity("Slow deal")
+            fresh_later = self._new_opportunity("Recent deal")
+            fresh_later.phase_date_in = datetime(2026, 5, 8, 8)
+        Lead = self.env["crm.lead"]
+        with freeze_time("2026-05-11 09:00:00"):
+            (slow | fresh_later).invalidate_recordset(["is_stalled", "days_in_phase"])
+            self.assertEqual(slow.days_in_phase, 10)
+            self.assertFalse(slow.is_stalled, "ten days is the limit, not past it")
+            self.assertNotIn(slow, Lead.search([("is_stalled", "=", True)]))
+        with freeze_time("2026-05-12 09:00:00"):
+            (slow | fresh_later).invalidate_recordset(["is_stalled", "days_in_phase"])
+            self.assertTrue(slow.is_stalled)
+            self.assertFalse(fresh_later.is_stalled)
+            stalled = Lead.search([("is_stalled", "=", True), ("team_id", "=", self.team.id)])
+            self.assertEqual(stalled, slow)
+            not_stalled = Lead.search([("is_stalled", "=", False), ("team_id", "=", self.team.id)])
+            self.assertEqual(not_stalled, fresh_later)
+            slow.write({"stage_id": self.stage_won.id})
+            slow.invalidate_recordset(["is_stalled"])
+            self.assertFalse(slow.is_stalled, "a won deal is never stalled")

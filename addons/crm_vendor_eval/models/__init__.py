@@ -1,0 +1,2 @@
+from . import crm_vendor_evaluation
+from . import res_partner
