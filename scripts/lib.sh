@@ -91,14 +91,25 @@ start_database() {
     fi
     PG_DIR="$REPO_ROOT/.pgdata/$name"
     mkdir -p "$REPO_ROOT/.pgdata"
+    [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$REPO_ROOT/.pgdata"
+    if ! as_pg_user test -w "$REPO_ROOT/.pgdata"; then
+        # A parent folder of the checkout is closed to the unprivileged PostgreSQL user
+        # (a clone under /root, say): keep the cluster in a folder of its own instead.
+        PG_DIR="${TMPDIR:-/tmp}/crm-suite-pgdata-$(id -u)-$(echo "$REPO_ROOT" | md5sum | cut -c1-8)/$name"
+        mkdir -p "$(dirname "$PG_DIR")"
+        [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$(dirname "$PG_DIR")"
+        echo "Note: $PG_OS_USER cannot enter $REPO_ROOT; the embedded cluster lives in $PG_DIR."
+    fi
+    # A server left running by an interrupted run holds the folder: stop it first.
+    if [ -f "$PG_DIR/postmaster.pid" ]; then
+        as_pg_user "$bindir/pg_ctl" -D "$PG_DIR" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [ -z "$keep" ] || [ ! -f "$PG_DIR/PG_VERSION" ]; then
         rm -rf "$PG_DIR"
         mkdir -p "$PG_DIR"
-        [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PG_DIR" "$REPO_ROOT/.pgdata"
-        if ! as_pg_user test -w "$PG_DIR"; then
-            die "the PostgreSQL user '$PG_OS_USER' cannot write to $PG_DIR (a parent folder is not traversable); move the checkout or set PGHOST."
-        fi
-        as_pg_user "$bindir/initdb" -D "$PG_DIR" -U odoo --auth=trust -E UTF8 --no-locale >"$PG_DIR.initdb.log" 2>&1 \
+        [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PG_DIR"
+        as_pg_user "$bindir/initdb" -D "$PG_DIR" -U odoo --auth=trust -E UTF8 --no-locale \
+            >"$PG_DIR.initdb.log" 2>&1 \
             || { cat "$PG_DIR.initdb.log" >&2; die "initdb failed"; }
     fi
     DB_PORT="$(free_port)"
@@ -110,7 +121,7 @@ start_database() {
         || { tail -n 20 "$PG_DIR/server.log" >&2; die "the embedded PostgreSQL did not start"; }
     PG_CTL_STOP=("$bindir/pg_ctl" -D "$PG_DIR" -m fast -w stop)
     trap stop_database EXIT
-    echo "Embedded PostgreSQL started on 127.0.0.1:$DB_PORT (data in ${PG_DIR#"$REPO_ROOT"/})."
+    echo "Embedded PostgreSQL started on 127.0.0.1:$DB_PORT (data in $PG_DIR)."
 }
 
 stop_database() {

@@ -27,8 +27,8 @@ done
 [ -n "$CHROME" ] || die "Chromium is missing (browser tours cannot run). Install Debian's 'chromium' package."
 
 echo "== Lint: ruff"
-"$PYTHON" -m ruff check addons tests scripts
-"$PYTHON" -m ruff format --check addons tests scripts
+"$PYTHON" -m ruff check addons tests scripts conftest.py
+"$PYTHON" -m ruff format --check addons tests scripts conftest.py
 echo "== Lint: pylint-odoo (mandatory checks)"
 "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory addons/*
 
@@ -62,7 +62,7 @@ fi
 echo "== Tests"
 set +e
 ODOO_TEST_CONF="$CONF" ODOO_TEST_DB="$DB" "$PYTHON" -m pytest \
-    --odoo-config="$CONF" --odoo-database="$DB" --odoo-http \
+    --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     -p no:cacheprovider -rfEs "$@"
 rc=$?
 set -e

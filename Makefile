@@ -1,0 +1,16 @@
+# The two commands of the README, and a few helpers.
+.PHONY: run test lint clean
+
+run:  ## serve the web client with the three addons and demo data (http://localhost:8069)
+	bash scripts/run.sh
+
+test:  ## lint, fresh database, every test (browser tours included); fails on any skip
+	bash scripts/test.sh $(ARGS)
+
+lint:  ## ruff and pylint-odoo only
+	python3 -m ruff check addons tests scripts conftest.py
+	python3 -m ruff format --check addons tests scripts conftest.py
+	python3 -m pylint --rcfile=.pylintrc-mandatory addons/*
+
+clean:  ## remove the embedded databases and run files
+	rm -rf .pgdata .run
