@@ -282,7 +282,7 @@ class CrmLead(models.Model):
                 )
             return
         blocks = [
-            _(
+            self.env._(
                 "“%(lead)s” cannot move to %(phase)s: these mandatory items of the phases it "
                 "leaves are still open:",
                 lead=lead.name,

@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import polib
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import ProjectStagesCase
+
+ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval")
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(ProjectStagesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        modules = cls.env["ir.module.module"].search([("name", "in", ADDONS)])
+        modules._update_translations(["zh_CN"])
+
+    def test_every_term_of_the_suite_has_a_chinese_translation(self):
+        root = Path(__file__).resolve().parents[2]
+        for addon in ADDONS:
+            po = polib.pofile(str(root / addon / "i18n" / "zh_CN.po"))
+            pot = polib.pofile(str(root / addon / "i18n" / f"{addon}.pot"))
+            self.assertEqual(
+                {e.msgid for e in pot}, {e.msgid for e in po}, f"{addon}: zh_CN.po is out of date"
+            )
+            self.assertEqual(po.untranslated_entries(), [], f"{addon}: untranslated terms")
+
+    def test_phases_and_labels_show_in_chinese(self):
+        Lead = self.env["crm.lead"].with_context(lang="zh_CN")
+        description = Lead.fields_get(["project_phase", "is_stalled"])
+        self.assertEqual(description["project_phase"]["string"], "阶段")
+        self.assertEqual(
+            [label for _key, label in description["project_phase"]["selection"]],
+            ["项目接触期", "方案设计期", "方案论证期", "招投标期"],
+        )
+        self.assertEqual(description["is_stalled"]["string"], "停滞")
+        item = self.item_budget.with_context(lang="zh_CN")
+        self.assertEqual(item.name, "预算已确认")
+
+    def test_gate_refusal_speaks_the_users_language(self):
+        self.rep.lang = "zh_CN"
+        lead = self._new_opportunity()
+        with self.assertRaises(UserError) as refusal:
+            lead.with_user(self.rep).with_context(lang="zh_CN").write(
+                {"stage_id": self.stage_design.id}
+            )
+        message = str(refusal.exception)
+        self.assertIn("不能进入方案设计期", message)
+        self.assertIn("预算已确认", message)
+        self.assertIn("请在商机的检查清单中勾选这些项目", message)
