@@ -159,6 +159,10 @@ class CrmLead(models.Model):
             moving._close_phase_history(now)
             moving._open_phase_history()
             moving._ensure_checklist_lines()
+        if "stage_id" in vals or "active" in vals:
+            (self - moving)._sync_phase_history_with_outcome()
+        if vals.get("type") == "opportunity":
+            self._ensure_checklist_lines()
         return res
 
     # ------------------------------------------------------------------ actions
@@ -357,6 +361,19 @@ class CrmLead(models.Model):
             {"uid": self.env.uid, "phases": list(PHASE_ORDER)},
         )
         self.env.invalidate_all()
+
+    def _sync_phase_history_with_outcome(self):
+        """Won and lost deals leave their phase (their history row closes) but keep it; a deal
+        restored, or moved back from Won, re-enters its phase."""
+        History = self.env["crm.lead.phase.history"].sudo()
+        open_rows = History.search([("lead_id", "in", self.ids), ("date_out", "=", False)])
+        closed = self.filtered(lambda lead: not lead.active or lead.stage_id.is_won)
+        now = fields.Datetime.now()
+        open_rows.filtered(lambda row: row.lead_id in closed).write({"date_out": now})
+        reopened = (self - closed - open_rows.lead_id).filtered("project_phase")
+        if reopened:
+            reopened.write({"phase_date_in": now})
+            reopened._open_phase_history()
 
     def _close_phase_history(self, when):
         self.env["crm.lead.phase.history"].sudo().search(

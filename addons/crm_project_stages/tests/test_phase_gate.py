@@ -109,9 +109,23 @@ class TestPhaseGate(ProjectStagesCase):
         won = self._new_opportunity(stage=self.stage_tender)
         won.write({"stage_id": self.stage_won.id})
         self.assertEqual(won.project_phase, "tender")
+        self.assertTrue(won.phase_history_ids.date_out, "a won deal has left its phase")
         lost = self._new_opportunity(stage=self.stage_proof)
         lost.action_set_lost()
         self.assertEqual(lost.project_phase, "proof")
+        self.assertTrue(lost.phase_history_ids.date_out)
+        lost.action_unarchive()
+        self.assertEqual(lost.phase_history_ids.mapped("phase"), ["proof", "proof"])
+        self.assertFalse(lost.phase_history_ids.sorted("id")[-1].date_out, "restored: back in")
+
+    def test_converted_lead_gets_its_checklist(self):
+        lead = self.env["crm.lead"].create(
+            {"name": "Inbound enquiry", "type": "lead", "team_id": self.team.id}
+        )
+        self.assertFalse(lead.checklist_line_ids)
+        lead.convert_opportunity(self.customer)
+        self.assertEqual(lead.type, "opportunity")
+        self.assertIn(self.item_budget, lead.checklist_line_ids.item_id)
 
     def test_changing_stage_mapping_moves_open_opportunities(self):
         lead = self._new_opportunity(stage=self.stage_proof)
