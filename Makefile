@@ -8,8 +8,8 @@ test:  ## lint, fresh database, every test (browser tours included); fails on an
 	bash scripts/test.sh $(ARGS)
 
 lint:  ## ruff and pylint-odoo only
-	python3 -m ruff check addons tests scripts conftest.py
-	python3 -m ruff format --check addons tests scripts conftest.py
+	python3 -m ruff check addons scoring_job tests scripts conftest.py
+	python3 -m ruff format --check addons scoring_job tests scripts conftest.py
 	python3 -m pylint --rcfile=.pylintrc-mandatory addons/*
 
 clean:  ## remove the embedded databases and run files

@@ -27,8 +27,8 @@ done
 [ -n "$CHROME" ] || die "Chromium is missing (browser tours cannot run). Install Debian's 'chromium' package."
 
 echo "== Lint: ruff"
-"$PYTHON" -m ruff check addons tests scripts conftest.py
-"$PYTHON" -m ruff format --check addons tests scripts conftest.py
+"$PYTHON" -m ruff check addons scoring_job tests scripts conftest.py
+"$PYTHON" -m ruff format --check addons scoring_job tests scripts conftest.py
 echo "== Lint: pylint-odoo (mandatory checks)"
 "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory addons/*
 

@@ -12,11 +12,16 @@
     "data": [
         "security/crm_churn_score_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_churn_score_views.xml",
+        "views/crm_churn_sync_run_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_churn_score_menus.xml",
     ],
-    "demo": ["demo/crm_churn_score_demo.xml"],
+    "demo": ["demo/crm_churn_score_demo.xml", "demo/crm_churn_sync_demo.xml"],
     "installable": True,
     "application": False,
 }

@@ -1,3 +1,5 @@
+import json
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -46,11 +48,16 @@ class CrmChurnScore(models.Model):
     @api.depends("drivers")
     def _compute_drivers_text(self):
         for score in self:
-            score.drivers_text = "\n".join(
-                f"{driver.get('label') or driver.get('feature')} ({driver.get('impact', 0):+.1f})"
-                for driver in (score.drivers or [])
-                if isinstance(driver, dict)
-            )
+            score.drivers_text = self._format_drivers(score.drivers)
+
+    @api.model
+    def _format_drivers(self, drivers, limit=5):
+        """The strongest reasons as lines "label (+impact)"."""
+        return "\n".join(
+            f"{driver.get('label') or driver.get('feature')} ({driver.get('impact', 0):+.1f})"
+            for driver in (drivers or [])[:limit]
+            if isinstance(driver, dict)
+        )
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -92,5 +99,43 @@ class CrmChurnScore(models.Model):
             if not vals.get("risk") and vals.get("score") is not None:
                 vals["risk"] = self._risk_for(vals["score"], thresholds)
         scores = super().create(vals_list)
-        scores.partner_id._update_current_churn_score()
+        scores.partner_id._update_current_churn_score()._schedule_churn_followup()
         return scores
+
+    @api.model
+    def _insert_batch(self, batch, accepted, user):
+        """Insert the accepted rows of a batch in one statement; a row already received for
+        the same partner and run is left alone (a re-sent run changes nothing). Returns the
+        ids of the partners that got a new score."""
+        if not accepted:
+            return []
+        thresholds = self._get_thresholds()
+        self.env.cr.execute(
+            """
+            INSERT INTO crm_churn_score
+                   (partner_id, score, risk, drivers, model_version, scored_at, run_id,
+                    company_id, create_uid, write_uid, create_date, write_date)
+            SELECT u.partner_id, u.score, u.risk, u.drivers::jsonb, %(version)s, %(scored_at)s,
+                   %(run_id)s, u.company_id, %(uid)s, %(uid)s,
+                   now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM unnest(%(partners)s::int[], %(scores)s::numeric[], %(risks)s::varchar[],
+                          %(drivers)s::text[], %(companies)s::int[])
+                   AS u(partner_id, score, risk, drivers, company_id)
+            ON CONFLICT (partner_id, run_id) DO NOTHING
+            RETURNING partner_id
+            """,
+            {
+                "version": batch.model_version,
+                "scored_at": batch.scored_at,
+                "run_id": batch.run_id,
+                "uid": user.id,
+                "partners": [partner_id for _row, partner_id, _company in accepted],
+                "scores": [row.score for row, _partner, _company in accepted],
+                "risks": [self._risk_for(row.score, thresholds) for row, _p, _c in accepted],
+                "drivers": [json.dumps(row.drivers) for row, _partner, _company in accepted],
+                "companies": [company for _row, _partner, company in accepted],
+            },
+        )
+        created = [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        self.invalidate_model()
+        return created

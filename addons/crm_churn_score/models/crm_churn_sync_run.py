@@ -1,0 +1,235 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.addons.base.models.res_users import KEY_CRYPT_CONTEXT
+
+from ..client import PullError, fetch_batches
+from ..payload import EnvelopeError, parse_batch
+
+
+class CrmChurnSyncRun(models.Model):
+    """One batch of scores received (push) or fetched (pull), with what became of each row."""
+
+    _name = "crm.churn.sync.run"
+    _description = "Churn Score Sync Run"
+    _order = "started_at desc, id desc"
+    _rec_name = "run_id"
+
+    source = fields.Selection(
+        [("push", "Push API"), ("pull", "Pull (scheduled)")], required=True, readonly=True
+    )
+    run_id = fields.Char(string="Scoring Run", index=True, readonly=True)
+    model_version = fields.Char(readonly=True)
+    user_id = fields.Many2one("res.users", string="Sync User", readonly=True)
+    started_at = fields.Datetime(string="Started", readonly=True)
+    finished_at = fields.Datetime(string="Finished", readonly=True)
+    state = fields.Selection(
+        [("done", "Done"), ("partial", "Done with rejections"), ("failed", "Failed")],
+        required=True,
+        readonly=True,
+    )
+    received_count = fields.Integer(string="Received", readonly=True)
+    created_count = fields.Integer(string="Created", readonly=True)
+    unchanged_count = fields.Integer(string="Unchanged", readonly=True)
+    rejected_count = fields.Integer(string="Rejected", readonly=True)
+    errors = fields.Json(readonly=True, help="Rejected rows: [{index, reason}].")
+    errors_text = fields.Text(string="Rejected Rows", compute="_compute_errors_text")
+    message = fields.Text(readonly=True, help="Why the whole batch failed.")
+
+    @api.depends("errors")
+    def _compute_errors_text(self):
+        for run in self:
+            run.errors_text = "\n".join(
+                f"#{error['index']}: {error['reason']}" for error in (run.errors or [])
+            )
+
+    # ------------------------------------------------------------------ ingestion
+
+    @api.model
+    def _ingest(self, body, source, user):
+        """Validate a batch and write its valid rows, set-based: returns the sync run.
+
+        Raises EnvelopeError (translated into the user's language, nothing written but the
+        failed run) when the batch as a whole is unusable."""
+        env = self.env(user=user.id, context=dict(self.env.context, lang=user.lang or "en_US"))
+        started_at = fields.Datetime.now()
+        try:
+            batch = parse_batch(body)
+        except EnvelopeError as error:
+            reason = env._(error.message, **error.params)
+            error.translated = reason
+            error.run = self.sudo().create(
+                {
+                    "source": source,
+                    "user_id": user.id,
+                    "started_at": started_at,
+                    "finished_at": fields.Datetime.now(),
+                    "state": "failed",
+                    "message": reason,
+                    "run_id": body.get("run_id") if isinstance(body, dict) else False,
+                }
+            )
+            raise
+        rejected = {index: env._(message, **params) for index, message, params in batch.rejected}
+        accepted = self._resolve_partners(batch.rows, user, rejected, env)
+        # The sync user has no other right than calling the API: write as superuser.
+        created_partners = self.env["crm.churn.score"].sudo()._insert_batch(batch, accepted, user)
+        partners = self.env["res.partner"].sudo().browse(created_partners)
+        risen = partners._update_current_churn_score()
+        risen._schedule_churn_followup()
+        received = len(batch.rows) + len(batch.rejected)
+        return self.sudo().create(
+            {
+                "source": source,
+                "run_id": batch.run_id,
+                "model_version": batch.model_version,
+                "user_id": user.id,
+                "started_at": started_at,
+                "finished_at": fields.Datetime.now(),
+                "state": "partial" if rejected else "done",
+                "received_count": received,
+                "created_count": len(created_partners),
+                "unchanged_count": len(accepted) - len(created_partners),
+                "rejected_count": len(rejected),
+                "errors": [
+                    {"index": index, "reason": reason} for index, reason in sorted(rejected.items())
+                ],
+            }
+        )
+
+    @api.model
+    def _resolve_partners(self, rows, user, rejected, env):
+        """Map each row to the commercial partner it scores, in two queries; record in
+        ``rejected`` the rows whose partner is unknown, archived, ambiguous, of a company the
+        sync user does not belong to, or given twice. Returns [(row, partner_id, company_id)]."""
+        cr = self.env.cr
+        by_id, by_ref = {}, defaultdict(set)
+        ids = list({row.partner_id for row in rows if row.partner_id is not None})
+        if ids:
+            cr.execute(
+                """
+                SELECT p.id, c.id, c.company_id, p.active AND c.active
+                  FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
+                 WHERE p.id = ANY(%s)
+                """,
+                [ids],
+            )
+            by_id = {pid: (cid, company, active) for pid, cid, company, active in cr.fetchall()}
+        refs = list({row.partner_ref for row in rows if row.partner_ref is not None})
+        if refs:
+            cr.execute(
+                """
+                SELECT p.ref, c.id, c.company_id
+                  FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
+                 WHERE p.ref = ANY(%s) AND p.active AND c.active
+                """,
+                [refs],
+            )
+            for ref, cid, company in cr.fetchall():
+                by_ref[ref].add((cid, company))
+        allowed = set(user.company_ids.ids)
+        candidates = []
+        for row in rows:
+            if row.partner_id is not None:
+                found = by_id.get(row.partner_id)
+                if not found:
+                    rejected[row.index] = env._("unknown partner %(id)s", id=row.partner_id)
+                    continue
+                cid, company, active = found
+                if not active:
+                    rejected[row.index] = env._("partner %(id)s is archived", id=row.partner_id)
+                    continue
+            else:
+                matches = by_ref.get(row.partner_ref, set())
+                if not matches:
+                    rejected[row.index] = env._("unknown partner_ref %(ref)s", ref=row.partner_ref)
+                    continue
+                if len(matches) > 1:
+                    rejected[row.index] = env._(
+                        "partner_ref %(ref)s matches several customers", ref=row.partner_ref
+                    )
+                    continue
+                cid, company = next(iter(matches))
+            if company and company not in allowed:
+                rejected[row.index] = env._(
+                    "the partner belongs to a company the sync user has no access to"
+                )
+                continue
+            candidates.append((row, cid, company))
+        rows_by_partner = defaultdict(list)
+        for row, cid, _company in candidates:
+            rows_by_partner[cid].append(row.index)
+        accepted = []
+        for row, cid, company in candidates:
+            indexes = rows_by_partner[cid]
+            if len(indexes) > 1:
+                rejected[row.index] = env._(
+                    "duplicate partner in the batch (rows %(rows)s)",
+                    rows=", ".join(map(str, indexes)),
+                )
+                continue
+            accepted.append((row, cid, company))
+        return accepted
+
+    # ------------------------------------------------------------------ pull mode
+
+    @api.model
+    def _cron_pull_scores(self):
+        """Fetch scores from the scoring service configured in Settings, page by page, through
+        the same validation and upsert as the push API. Does nothing without a URL."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        url = get_param("crm_churn_score.pull_url")
+        if not url:
+            return self.browse()
+        key = get_param("crm_churn_score.pull_key") or None
+        backoff = float(get_param("crm_churn_score.pull_backoff", "1.0"))
+        user = self.env.user
+        runs = self.browse()
+        try:
+            for _page, body in fetch_batches(url, key, backoff=backoff):
+                try:
+                    runs |= self._ingest(body, "pull", user)
+                except EnvelopeError as error:
+                    runs |= error.run  # recorded as failed; the next pages still count
+        except PullError as error:
+            runs |= self.sudo().create(
+                {
+                    "source": "pull",
+                    "user_id": user.id,
+                    "started_at": fields.Datetime.now(),
+                    "finished_at": fields.Datetime.now(),
+                    "state": "failed",
+                    "message": self.env._("The scoring service could not be read: %s", str(error)),
+                }
+            )
+        return runs
+
+    def action_pull_now(self):
+        self._cron_pull_scores()
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_churn_score.crm_churn_sync_run_action"
+        )
+
+    @api.model
+    def _demo_create_sync_user(self, login, key):
+        """Demo data only: a sync user whose API key is known, so that the reference scoring
+        job of docker-compose.yml can push scores to the demo database."""
+        user = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Churn Score Sync (demo)",
+                    "login": login,
+                    "groups_id": [(6, 0, [self.env.ref("crm_churn_score.group_churn_sync").id])],
+                }
+            )
+        )
+        self.env.cr.execute(
+            """
+            INSERT INTO res_users_apikeys (name, user_id, scope, key, index, create_date)
+            VALUES (%s, %s, 'rpc', %s, %s, now() at time zone 'UTC')
+            """,
+            ["scoring job (demo)", user.id, KEY_CRYPT_CONTEXT.hash(key), key[:8]],
+        )
+        return user

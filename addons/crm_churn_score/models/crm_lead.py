@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    partner_churn_risk = fields.Selection(
+        string="Customer Churn Risk",
+        related="partner_id.commercial_partner_id.churn_risk",
+        help="Churn risk of the customer company, from the latest score.",
+    )
+    partner_churn_score = fields.Float(
+        string="Customer Churn Score",
+        related="partner_id.commercial_partner_id.churn_score",
+        digits=(5, 1),
+    )

@@ -1,0 +1,62 @@
+import json
+
+from odoo.tests import HttpCase, new_test_user
+
+URL = "/crm_churn_score/v1/scores"
+
+
+class PushCase(HttpCase):
+    """A sync user with an API key, a salesperson, and customers in two companies."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Second Company Ltd"})
+        cls.sync_user = new_test_user(
+            cls.env, login="churn_sync", groups="crm_churn_score.group_churn_sync"
+        )
+        cls.key = cls._api_key(cls.sync_user)
+        cls.salesperson = new_test_user(
+            cls.env, login="churn_rep", name="Sam Sales", groups="sales_team.group_sale_salesman"
+        )
+        Partner = cls.env["res.partner"]
+        cls.acme = Partner.create(
+            {
+                "name": "Acme Pipes",
+                "is_company": True,
+                "ref": "C-100",
+                "user_id": cls.salesperson.id,
+            }
+        )
+        cls.acme_contact = Partner.create({"name": "Ann Acme", "parent_id": cls.acme.id})
+        cls.bolt = Partner.create({"name": "Bolt Valves", "is_company": True, "ref": "C-200"})
+        cls.foreign = Partner.create(
+            {"name": "Other Company Client", "is_company": True, "company_id": cls.company_b.id}
+        )
+
+    @classmethod
+    def _api_key(cls, user):
+        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "job", None)
+
+    def push(self, body, key=None, content_type="application/json", method="POST"):
+        data = body if isinstance(body, (str | bytes)) else json.dumps(body)
+        headers = {"Content-Type": content_type}
+        if key is not False:
+            headers["Authorization"] = f"Bearer {key or self.key}"
+        response = self.opener.request(
+            method, self.base_url() + URL, data=data, headers=headers, timeout=30
+        )
+        self.env.invalidate_all()  # the server wrote through SQL in this transaction
+        return response
+
+    @staticmethod
+    def envelope(scores, run_id="run-1", scored_at="2026-11-20T02:00:00Z"):
+        return {
+            "run_id": run_id,
+            "model_version": "rfm-1.0",
+            "scored_at": scored_at,
+            "scores": scores,
+        }
+
+    def history(self, partner):
+        return self.env["crm.churn.score"].search([("partner_id", "=", partner.id)])
