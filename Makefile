@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers.
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 run:  ## serve the web client with the three addons and demo data (http://localhost:8069)
 	bash scripts/run.sh
@@ -11,6 +11,9 @@ lint:  ## ruff and pylint-odoo only
 	python3 -m ruff check addons scoring_job tests scripts conftest.py
 	python3 -m ruff format --check addons scoring_job tests scripts conftest.py
 	python3 -m pylint --rcfile=.pylintrc-mandatory addons/*
+
+bench:  ## full-size benchmarks (figures for the README); the test command runs them small
+	BENCH_CHURN_ROWS=100000 bash scripts/test.sh -s tests/bench_churn_push.py
 
 clean:  ## remove the embedded databases and run files
 	rm -rf .pgdata .run

@@ -110,6 +110,14 @@ class CrmChurnScore(models.Model):
         if not accepted:
             return []
         thresholds = self._get_thresholds()
+        # Lock the customers first, in id order: two batches for the same customers then queue
+        # instead of deadlocking on the foreign-key locks the inserts take. The one that waited
+        # fails to serialize and Odoo runs its request again: expected, so not logged as an error.
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+            [sorted({partner_id for _row, partner_id, _company in accepted})],
+            log_exceptions=False,
+        )
         self.env.cr.execute(
             """
             INSERT INTO crm_churn_score

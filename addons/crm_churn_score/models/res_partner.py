@@ -59,7 +59,7 @@ class ResPartner(models.Model):
                  WHERE partner_id = ANY(%(ids)s)
                 WINDOW w AS (PARTITION BY partner_id ORDER BY scored_at DESC, id DESC)
             ), old AS (
-                SELECT id, churn_risk FROM res_partner WHERE id = ANY(%(ids)s) FOR UPDATE
+                SELECT id, churn_risk FROM res_partner WHERE id = ANY(%(ids)s)
             )
             UPDATE res_partner p
                SET churn_score = r.score,

@@ -1,0 +1,55 @@
+"""Helpers for repository-level tests that talk to the Odoo server the test command runs
+(pytest-odoo's --odoo-http) over real HTTP, with data committed in their own transactions,
+like a scoring job in production. Each test removes what it created."""
+
+from contextlib import contextmanager
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+
+def base_url():
+    return f"http://127.0.0.1:{odoo.tools.config['http_port']}"
+
+
+@contextmanager
+def live_env():
+    """An environment on a cursor of its own, committed when the block ends."""
+    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def make_sync_user(env, login):
+    user = env["res.users"].create(
+        {
+            "name": login,
+            "login": login,
+            "groups_id": [(6, 0, [env.ref("crm_churn_score.group_churn_sync").id])],
+        }
+    )
+    key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "bench", None)
+    return user, key
+
+
+def insert_companies(env, count, prefix):
+    """``count`` customer companies in one statement; returns their ids."""
+    env.cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, active, is_company, type, lang,
+                                 create_date, write_date)
+        SELECT %(prefix)s || g, %(prefix)s || g, true, true, 'contact', 'en_US',
+               now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(count)s) g
+        RETURNING id
+        """,
+        {"prefix": prefix, "count": count},
+    )
+    ids = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [ids])
+    return ids
+
+
+def delete_partners(env, ids):
+    env.cr.execute("DELETE FROM crm_churn_score WHERE partner_id = ANY(%s)", [ids])
+    env.cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [ids])
