@@ -12,11 +12,18 @@
     "data": [
         "security/crm_vendor_eval_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_vendor_eval_template_data.xml",
+        "report/crm_vendor_comparison_templates.xml",
+        "views/crm_vendor_eval_template_views.xml",
+        "views/crm_vendor_eval_assignment_views.xml",
         "views/crm_vendor_evaluation_views.xml",
         "views/res_partner_views.xml",
         "views/crm_vendor_eval_menus.xml",
     ],
     "demo": ["demo/crm_vendor_evaluation_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_vendor_eval/static/src/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,72 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+SCORES = [
+    ("0", "0 - Absent"),
+    ("1", "1 - Poor"),
+    ("2", "2 - Weak"),
+    ("3", "3 - Adequate"),
+    ("4", "4 - Good"),
+    ("5", "5 - Excellent"),
+]
+
+
+class CrmVendorEvalScore(models.Model):
+    """What one evaluator gives one vendor on one criterion (0-5), with a comment."""
+
+    _name = "crm.vendor.eval.score"
+    _description = "Vendor Evaluation Score"
+    _order = "evaluation_id, evaluator_id, vendor_id, category_sequence, criterion_sequence, id"
+
+    evaluation_id = fields.Many2one(
+        "crm.vendor.evaluation", required=True, ondelete="cascade", index=True
+    )
+    assignment_id = fields.Many2one(
+        "crm.vendor.eval.assignment", required=True, ondelete="cascade", index=True
+    )
+    evaluator_id = fields.Many2one("res.users", string="Evaluator", required=True, index=True)
+    vendor_id = fields.Many2one("res.partner", string="Vendor", required=True, index=True)
+    criterion_id = fields.Many2one(
+        "crm.vendor.eval.criterion", string="Criterion", required=True, ondelete="cascade"
+    )
+    category_id = fields.Many2one(related="criterion_id.category_id", store=True, string="Category")
+    category_sequence = fields.Integer(
+        related="criterion_id.category_id.sequence", store=True, string="Category Sequence"
+    )
+    criterion_sequence = fields.Integer(related="criterion_id.sequence", store=True)
+    guide = fields.Text(related="criterion_id.guide", string="Scoring Guide")
+    score = fields.Selection(SCORES, help="0 (absent) to 5 (excellent); empty: not scored.")
+    score_value = fields.Float(
+        compute="_compute_scored", store=True, aggregator="avg", digits=(16, 2)
+    )
+    scored = fields.Boolean(compute="_compute_scored", store=True, index=True)
+    comment = fields.Char()
+    submitted = fields.Boolean(
+        readonly=True, index=True, help="The evaluator has submitted: the line is locked."
+    )
+    company_id = fields.Many2one(related="evaluation_id.company_id", store=True, index=True)
+
+    _sql_constraints = [
+        (
+            "line_unique",
+            "UNIQUE(evaluation_id, evaluator_id, vendor_id, criterion_id)",
+            "An evaluator scores a vendor once per criterion.",
+        ),
+    ]
+
+    @api.depends("score")
+    def _compute_scored(self):
+        for line in self:
+            line.scored = bool(line.score)
+            line.score_value = float(line.score) if line.score else 0.0
+
+    def write(self, vals):
+        if {"score", "comment"} & set(vals) and not self.env.su:
+            for line in self:
+                if line.evaluation_id.state != "scoring":
+                    raise UserError(
+                        _("Scores can only change while the evaluation is being scored.")
+                    )
+                if line.submitted:
+                    raise UserError(_("These scores were submitted: they cannot change any more."))
+        return super().write(vals)

@@ -1,0 +1,68 @@
+import io
+
+import openpyxl
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import VendorEvalCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportAndTour(HttpCase, VendorEvalCase):
+    def test_excel_export_matches_the_screen(self):
+        evaluation = self._evaluation()
+        self._fill_hand_example(evaluation)
+        self.env["crm.vendor.eval.offer"].create(
+            {"evaluation_id": evaluation.id, "vendor_id": self.v2.id, "licence_cost": 250_000}
+        )
+        evaluation.action_compute_results()
+        self.authenticate("ve_manager", "ve_manager")
+        response = self.url_open(f"/crm_vendor_eval/comparison/{evaluation.id}/xlsx")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = {
+            row[0].strip(): row[1:]
+            for row in sheet.iter_rows(min_row=3, values_only=True)
+            if row[0]
+        }
+        self.assertEqual(list(rows["Criterion"]), ["Pacific Integrators", "Nimbus CRM"])
+        results = evaluation.result_ids.sorted("rank")
+        self.assertEqual(list(rows["Weighted total (0-100)"]), results.mapped("total"))
+        self.assertEqual(list(rows["Spread between evaluators"]), results.mapped("spread"))
+        self.assertEqual(list(rows["Criteria not scored"]), [1, 0])
+        self.assertEqual(list(rows["Total cost of ownership"]), [250_000, 0])
+        self.assertEqual(list(rows["A"]), [60.0, 70.0])
+        self.assertEqual(list(rows["a1"]), [3.0, 4.0])
+        self.assertEqual(rows["a2"][0], None, "nobody scored a2 for Pacific: empty, not 0")
+        self.assertEqual(list(rows["Strongest category"]), ["B", "A"])
+        # Another member's evaluation is not exported to someone outside the team.
+        member_group = self.env.ref("crm_vendor_eval.crm_vendor_eval_group_member")
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Out",
+                "login": "ve_out",
+                "password": "ve_out_pw_1",
+                "groups_id": [Command.set([member_group.id])],
+            }
+        )
+        self.authenticate(outsider.login, "ve_out_pw_1")
+        refused = self.url_open(f"/crm_vendor_eval/comparison/{evaluation.id}/xlsx")
+        self.assertNotEqual(refused.status_code, 200)
+
+    def test_evaluator_scores_and_submits_in_the_browser(self):
+        evaluation = self._evaluation(name="Tour Selection")
+        self.start_tour(
+            "/odoo/action-crm_vendor_eval.crm_vendor_eval_assignment_action",
+            "crm_vendor_eval_scoring_tour",
+            login="ve_alice",
+        )
+        sheet = evaluation.assignment_ids.filtered(lambda a: a.user_id == self.alice)
+        self.assertEqual(sheet.state, "submitted")
+        first = sheet.score_ids[0]
+        self.assertEqual(
+            (first.criterion_id, first.score, first.comment),
+            (self.a1, "4", "Strong pipeline management"),
+        )
+        self.assertTrue(all(sheet.score_ids.mapped("submitted")))
