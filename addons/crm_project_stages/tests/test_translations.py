@@ -41,6 +41,16 @@ class TestTranslations(ProjectStagesCase):
         item = self.item_budget.with_context(lang="zh_CN")
         self.assertEqual(item.name, "预算已确认")
 
+    def test_vendor_template_and_churn_labels_show_in_chinese(self):
+        category = self.env.ref("crm_vendor_eval.template_crm_system_integration")
+        self.assertEqual(category.with_context(lang="zh_CN").name, "系统集成")
+        criterion = self.env.ref("crm_vendor_eval.template_crm_system_integration_1")
+        self.assertEqual(criterion.with_context(lang="zh_CN").name, "与我们遗留系统的集成")
+        partner_fields = (
+            self.env["res.partner"].with_context(lang="zh_CN").fields_get(["churn_risk"])
+        )
+        self.assertEqual(partner_fields["churn_risk"]["string"], "流失风险")
+
     def test_gate_refusal_speaks_the_users_language(self):
         self.rep.lang = "zh_CN"
         lead = self._new_opportunity()
