@@ -27,7 +27,7 @@ class CrmLead(models.Model):
     phase_date_in = fields.Datetime(
         string="In Phase Since", copy=False, help="When the opportunity entered its phase."
     )
-    days_in_phase = fields.Integer(compute="_compute_days_in_phase")
+    days_in_phase = fields.Integer(string="Days in Phase", compute="_compute_days_in_phase")
     is_stalled = fields.Boolean(
         string="Stalled",
         compute="_compute_days_in_phase",

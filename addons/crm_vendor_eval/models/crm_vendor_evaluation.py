@@ -413,7 +413,10 @@ class CrmVendorEvaluation(models.Model):
     def _demo_fill_scores(self):
         """Demo data only: every member scores every line (deterministically), submits."""
         for evaluation in self.sudo():
-            for index, line in enumerate(evaluation.score_ids):
-                offset = evaluation.vendor_ids.ids.index(line.vendor_id.id)
-                line.score = str((index * 7 + offset * 3 + line.evaluator_id.id) % 4 + 2)
+            vendors = evaluation.vendor_ids.ids
+            for line in evaluation.score_ids:
+                # later vendors score higher; categories and evaluators vary around that
+                level = vendors.index(line.vendor_id.id) + 1
+                wobble = (line.category_id.sequence + line.evaluator_id.id + level) % 3 - 1
+                line.score = str(max(0, min(5, level + 1 + wobble)))
             evaluation.assignment_ids.action_submit()
