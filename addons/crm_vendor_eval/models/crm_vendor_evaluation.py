@@ -284,13 +284,14 @@ class CrmVendorEvaluation(models.Model):
             )
 
     def _rank(self):
-        """Ranking from the scores given (sudo: the decision sees every evaluator)."""
+        """Ranking from the submitted scoring sheets: a sheet still being filled in counts
+        for nobody (sudo: results gather every evaluator who has submitted)."""
         self.ensure_one()
         groups = (
             self.env["crm.vendor.eval.score"]
             .sudo()
             ._read_group(
-                [("evaluation_id", "=", self.id), ("scored", "=", True)],
+                [("evaluation_id", "=", self.id), ("scored", "=", True), ("submitted", "=", True)],
                 ["vendor_id", "criterion_id", "evaluator_id"],
                 ["score_value:avg"],
             )
@@ -344,7 +345,7 @@ class CrmVendorEvaluation(models.Model):
             for vendor, criterion, score in self.env["crm.vendor.eval.score"]
             .sudo()
             ._read_group(
-                [("evaluation_id", "=", self.id), ("scored", "=", True)],
+                [("evaluation_id", "=", self.id), ("scored", "=", True), ("submitted", "=", True)],
                 ["vendor_id", "criterion_id"],
                 ["score_value:avg"],
             )

@@ -101,3 +101,8 @@ class VendorEvalCase(TransactionCase):
             (self.bob, self.v2, self.a1, 2),
         ]:
             self._score(evaluation, user, vendor, criterion, value)
+
+    @staticmethod
+    def _submit_all(evaluation):
+        for sheet in evaluation.assignment_ids:
+            sheet.with_user(sheet.user_id).action_submit()

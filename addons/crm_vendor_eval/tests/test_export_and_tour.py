@@ -16,7 +16,7 @@ class TestExportAndTour(HttpCase, VendorEvalCase):
         self.env["crm.vendor.eval.offer"].create(
             {"evaluation_id": evaluation.id, "vendor_id": self.v2.id, "licence_cost": 250_000}
         )
-        evaluation.action_compute_results()
+        self._submit_all(evaluation)
         self.authenticate("ve_manager", "ve_manager")
         response = self.url_open(f"/crm_vendor_eval/comparison/{evaluation.id}/xlsx")
         self.assertEqual(response.status_code, 200)

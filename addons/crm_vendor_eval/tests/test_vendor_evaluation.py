@@ -68,6 +68,10 @@ class TestScoring(VendorEvalCase):
         evaluation = self._evaluation()
         self._fill_hand_example(evaluation)
         evaluation.with_user(self.manager).action_compute_results()
+        self.assertEqual(
+            evaluation.result_ids.mapped("total"), [0.0, 0.0], "no sheet submitted yet"
+        )
+        self._submit_all(evaluation)
         first, second = evaluation.result_ids.sorted("rank")
         # V2: a1 = (4+2)/2 = 3 -> A = 60 (a2 nobody scored: left out, not 0); B = 5 -> 100
         #     total = 0.6 * 60 + 0.4 * 100 = 76; Alice alone 88, Bob alone 40 -> spread 48
@@ -140,6 +144,7 @@ class TestDecision(VendorEvalCase):
     def test_decision_locks_scores_and_posts_the_ranking(self):
         evaluation = self._evaluation()
         self._fill_hand_example(evaluation)
+        self._submit_all(evaluation)
         with self.assertRaisesRegex(UserError, "Choose the vendor"):
             evaluation.action_decide()
         with self.assertRaises(ValidationError):
@@ -156,7 +161,7 @@ class TestDecision(VendorEvalCase):
             .with_user(self.manager)
             .search([("evaluation_id", "=", evaluation.id)], limit=1)
         )
-        with self.assertRaisesRegex(UserError, "being scored"):
+        with self.assertRaisesRegex(UserError, "being scored|submitted"):
             line.write({"score": "1"})
         with self.assertRaisesRegex(UserError, "locked"):
             evaluation.write(
@@ -185,7 +190,7 @@ class TestDecision(VendorEvalCase):
         evaluation.horizon_years = 5
         self.assertEqual(offer.tco, 340_000)
         self._fill_hand_example(evaluation)
-        evaluation.action_compute_results()
+        self._submit_all(evaluation)
         result = evaluation.result_ids.filtered(lambda r: r.vendor_id == self.v1)
         self.assertEqual(result.tco, 340_000)
         self.assertAlmostEqual(result.score_per_cost, 66.0 / 3.4, places=2)
@@ -205,7 +210,7 @@ class TestDecision(VendorEvalCase):
     def test_comparison_matrix_highlights_strongest_and_weakest(self):
         evaluation = self._evaluation()
         self._fill_hand_example(evaluation)
-        evaluation.action_compute_results()
+        self._submit_all(evaluation)
         html = str(evaluation.comparison_html)
         self.assertIn("Pacific Integrators", html)
         self.assertIn("76.0", html)
