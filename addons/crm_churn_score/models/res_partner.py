@@ -39,6 +39,23 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id.churn_drivers
             )
 
+    def action_view_churn_trend(self):
+        """The customer's churn scores over time, as a line graph."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_churn_score.crm_churn_score_action"
+        )
+        action.update(
+            {
+                "name": self.env._("Churn Trend: %s", self.commercial_partner_id.display_name),
+                "domain": [("partner_id", "=", self.commercial_partner_id.id)],
+                "view_mode": "graph,list",
+                "views": [(False, "graph"), (False, "list")],
+                "context": {},
+            }
+        )
+        return action
+
     def _update_current_churn_score(self):
         """Set each partner's current score, risk, reasons and change from its two latest
         scores, in one statement whatever the number of partners (a sync touches thousands).

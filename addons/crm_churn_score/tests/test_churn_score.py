@@ -52,6 +52,14 @@ class TestChurnScore(TransactionCase):
         self.assertEqual(self.customer.churn_score, 72.5)
         self.assertEqual(len(self.customer.churn_score_ids), 3)
 
+    def test_trend_of_a_contact_shows_its_company_scores(self):
+        self._score(30.0, datetime(2026, 1, 5), "run-1")
+        self._score(60.0, datetime(2026, 2, 5), "run-2")
+        action = self.contact.action_view_churn_trend()
+        self.assertEqual(action["views"][0][1], "graph")
+        scores = self.env["crm.churn.score"].search(action["domain"])
+        self.assertEqual(sorted(scores.mapped("score")), [30.0, 60.0])
+
     def test_contacts_show_their_company_score(self):
         self._score(55.0, datetime(2026, 3, 1), "run-1")
         self.assertEqual(self.contact.company_churn_score, 55.0)
