@@ -22,6 +22,7 @@
         "views/crm_churn_score_menus.xml",
     ],
     "demo": ["demo/crm_churn_score_demo.xml", "demo/crm_churn_sync_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
