@@ -1,0 +1,124 @@
+"""Installing into a database that already holds years of CRM data: crm, sale_management and
+their demo data, a second company, and thousands of opportunities in custom stages. The three
+addons go in together, and one by one on a copy: no error or warning of theirs, every open
+opportunity gets a phase, existing stage names and sequences stay as they were."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import odoo
+
+ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
+LEADS = 3000
+
+POPULATE = textwrap.dedent(
+    """
+    import json
+    company_b = env["res.company"].create({"name": "Second Company (populated)"})
+    Stage = env["crm.stage"]
+    custom = Stage.create([
+        {"name": name, "sequence": 100 + i}
+        for i, name in enumerate(["Lead In", "Discovery", "Workshop", "POC", "Negotiation", "Bid"])
+    ])
+    stages = Stage.search([("is_won", "=", False)])
+    won = Stage.search([("is_won", "=", True)], limit=1)
+    companies = [env.company.id, company_b.id]
+    partners = env["res.partner"].create(
+        [{"name": "Populated customer %%d" %% i, "is_company": True} for i in range(50)]
+    )
+    vals = []
+    for i in range(%(leads)d):
+        vals.append({
+            "name": "Populated deal %%d" %% i,
+            "type": "opportunity" if i %% 10 else "lead",
+            "stage_id": (won if i %% 17 == 0 else stages[i %% len(stages)]).id,
+            "company_id": companies[i %% 2],
+            "partner_id": partners[i %% 50].id,
+            "expected_revenue": 1000 * i,
+        })
+    env["crm.lead"].with_context(tracking_disable=True, mail_create_nolog=True).create(vals)
+    env.cr.commit()
+    print("STAGES=" + json.dumps({s.id: [s.name, s.sequence] for s in Stage.search([])}))
+    """
+)
+
+CHECK = textwrap.dedent(
+    """
+    import json
+    before = json.loads(%(stages)r)
+    Stage = env["crm.stage"]
+    for stage_id, (name, sequence) in before.items():
+        stage = Stage.browse(int(stage_id))
+        found = (stage.name, stage.sequence)
+        assert found == (name, sequence), (stage_id, found)
+    assert not Stage.search([("is_won", "=", False), ("project_phase", "=", False)])
+    Lead = env["crm.lead"].with_context(active_test=False)
+    opportunities = Lead.search([("type", "=", "opportunity")])
+    assert len(opportunities) > %(leads)d * 0.8, len(opportunities)
+    assert not Lead.search_count([("type", "=", "opportunity"), ("project_phase", "=", False)])
+    env.cr.execute(
+        "SELECT count(*) FROM crm_lead l WHERE l.type = 'opportunity' AND NOT EXISTS "
+        "(SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)"
+    )
+    assert env.cr.fetchone()[0] == 0, "an opportunity has no phase history"
+    print("INSTALL OK")
+    """
+)
+
+
+def _odoo(conf, db, *args, stdin=None):
+    result = subprocess.run(
+        [sys.executable, "-m", "odoo", *args, "-c", conf, "-d", db, "--log-level=warn"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "TZ": "UTC"},
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    return output
+
+
+def _our_warnings(output):
+    return [
+        line
+        for line in output.splitlines()
+        if re.search(r" (WARNING|ERROR|CRITICAL) ", line) and any(addon in line for addon in ADDONS)
+    ]
+
+
+def _sql(statement):
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(statement)
+
+
+def test_install_into_a_populated_database_together_and_one_by_one():
+    conf = odoo.tools.config.rcfile
+    base = odoo.tools.config["db_name"]
+    together, one_by_one = f"{base}_populated", f"{base}_populated_copy"
+    try:
+        _odoo(conf, together, "-i", "crm,sale_management", "--stop-after-init")
+        output = _odoo(conf, together, "shell", "--no-http", stdin=POPULATE % {"leads": LEADS})
+        stages = json.loads(re.search(r"^STAGES=(.*)$", output, re.M).group(1))
+        odoo.sql_db.close_db(together)
+        _sql(f'CREATE DATABASE "{one_by_one}" TEMPLATE "{together}"')
+
+        log = _odoo(conf, together, "-i", ",".join(ADDONS), "--stop-after-init")
+        assert not _our_warnings(log), _our_warnings(log)
+        for addon in ADDONS:
+            log = _odoo(conf, one_by_one, "-i", addon, "--stop-after-init")
+            assert not _our_warnings(log), (addon, _our_warnings(log))
+        check = CHECK % {"stages": json.dumps(stages), "leads": LEADS}
+        for db in (together, one_by_one):
+            assert "INSTALL OK" in _odoo(conf, db, "shell", "--no-http", stdin=check)
+    finally:
+        for db in (together, one_by_one):
+            odoo.sql_db.close_db(db)
+            _sql(f'DROP DATABASE IF EXISTS "{db}"')
