@@ -144,16 +144,16 @@ class CrmLead(models.Model):
     def write(self, vals):
         new_phase = self._phase_from_vals(vals)
         moving = self.browse()
+        now = fields.Datetime.now()
         if new_phase:
             moving = self.filtered(lambda lead: lead.project_phase != new_phase)
             moving._check_phase_gate(new_phase)
             if moving:
                 vals = dict(vals, project_phase=new_phase)
                 if moving == self:
-                    vals["phase_date_in"] = fields.Datetime.now()
+                    vals["phase_date_in"] = now
         res = super().write(vals)
         if moving:
-            now = fields.Datetime.now()
             if moving != self:
                 super(CrmLead, moving).write({"phase_date_in": now})
             moving._close_phase_history(now)
