@@ -2,6 +2,9 @@
 (pytest-odoo's --odoo-http) over real HTTP, with data committed in their own transactions,
 like a scoring job in production. Each test removes what it created."""
 
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import odoo
@@ -53,3 +56,33 @@ def insert_companies(env, count, prefix):
 def delete_partners(env, ids):
     env.cr.execute("DELETE FROM crm_churn_score WHERE partner_id = ANY(%s)", [ids])
     env.cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [ids])
+
+
+def run_odoo(db, *args, stdin=None):
+    """Run the Odoo command line on ``db`` with this run's configuration, in a process of its
+    own (install, upgrade, ``shell`` with a script on stdin); returns its output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "odoo", *args, "-c", odoo.tools.config.rcfile, "-d", db]
+        + ["--log-level=warn"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "TZ": "UTC"},
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    return output
+
+
+def run_sql_on_server(statement):
+    """A statement outside any database (CREATE/DROP DATABASE)."""
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(statement)
+
+
+def drop_database(db):
+    odoo.sql_db.close_db(db)
+    run_sql_on_server(f'DROP DATABASE IF EXISTS "{db}"')

@@ -4,11 +4,10 @@ addons go in together, and one by one on a copy: no error or warning of theirs, 
 opportunity gets a phase, existing stage names and sequences stay as they were."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 import textwrap
+
+from live_odoo import drop_database, run_odoo, run_sql_on_server
 
 import odoo
 
@@ -70,21 +69,6 @@ CHECK = textwrap.dedent(
 )
 
 
-def _odoo(conf, db, *args, stdin=None):
-    result = subprocess.run(
-        [sys.executable, "-m", "odoo", *args, "-c", conf, "-d", db, "--log-level=warn"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env={**os.environ, "TZ": "UTC"},
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-4000:]
-    return output
-
-
 def _our_warnings(output):
     return [
         line
@@ -93,32 +77,24 @@ def _our_warnings(output):
     ]
 
 
-def _sql(statement):
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr._cnx.autocommit = True
-        cr.execute(statement)
-
-
 def test_install_into_a_populated_database_together_and_one_by_one():
-    conf = odoo.tools.config.rcfile
     base = odoo.tools.config["db_name"]
     together, one_by_one = f"{base}_populated", f"{base}_populated_copy"
     try:
-        _odoo(conf, together, "-i", "crm,sale_management", "--stop-after-init")
-        output = _odoo(conf, together, "shell", "--no-http", stdin=POPULATE % {"leads": LEADS})
+        run_odoo(together, "-i", "crm,sale_management", "--stop-after-init")
+        output = run_odoo(together, "shell", "--no-http", stdin=POPULATE % {"leads": LEADS})
         stages = json.loads(re.search(r"^STAGES=(.*)$", output, re.M).group(1))
         odoo.sql_db.close_db(together)
-        _sql(f'CREATE DATABASE "{one_by_one}" TEMPLATE "{together}"')
+        run_sql_on_server(f'CREATE DATABASE "{one_by_one}" TEMPLATE "{together}"')
 
-        log = _odoo(conf, together, "-i", ",".join(ADDONS), "--stop-after-init")
+        log = run_odoo(together, "-i", ",".join(ADDONS), "--stop-after-init")
         assert not _our_warnings(log), _our_warnings(log)
         for addon in ADDONS:
-            log = _odoo(conf, one_by_one, "-i", addon, "--stop-after-init")
+            log = run_odoo(one_by_one, "-i", addon, "--stop-after-init")
             assert not _our_warnings(log), (addon, _our_warnings(log))
         check = CHECK % {"stages": json.dumps(stages), "leads": LEADS}
         for db in (together, one_by_one):
-            assert "INSTALL OK" in _odoo(conf, db, "shell", "--no-http", stdin=check)
+            assert "INSTALL OK" in run_odoo(db, "shell", "--no-http", stdin=check)
     finally:
         for db in (together, one_by_one):
-            odoo.sql_db.close_db(db)
-            _sql(f'DROP DATABASE IF EXISTS "{db}"')
+            drop_database(db)

@@ -1,28 +1,13 @@
 """The three addons come out of a database cleanly: no column, view, menu, cron or record of
 theirs is left, and the CRM app still works (its views load, opportunities move)."""
 
-import os
-import subprocess
-import sys
 import textwrap
+
+from live_odoo import drop_database, run_odoo
 
 import odoo
 
 ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
-
-
-def _odoo(conf, db, *args, stdin=None):
-    result = subprocess.run(
-        [sys.executable, "-m", "odoo", *args, "-c", conf, "-d", db, "--log-level=warn"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "TZ": "UTC"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
 
 
 UNINSTALL = textwrap.dedent(
@@ -67,14 +52,10 @@ CHECK = textwrap.dedent(
 
 
 def test_addons_uninstall_cleanly_and_crm_still_works():
-    conf = odoo.tools.config.rcfile
     db = odoo.tools.config["db_name"] + "_uninstall"
-    _odoo(conf, db, "-i", ",".join(ADDONS), "--stop-after-init")
     try:
-        assert "UNINSTALLED" in _odoo(conf, db, "shell", "--no-http", stdin=UNINSTALL % ADDONS)
-        assert "CRM WORKS" in _odoo(conf, db, "shell", "--no-http", stdin=CHECK % ADDONS)
+        run_odoo(db, "-i", ",".join(ADDONS), "--stop-after-init")
+        assert "UNINSTALLED" in run_odoo(db, "shell", "--no-http", stdin=UNINSTALL % ADDONS)
+        assert "CRM WORKS" in run_odoo(db, "shell", "--no-http", stdin=CHECK % ADDONS)
     finally:
-        odoo.sql_db.close_db(db)
-        with odoo.sql_db.db_connect("postgres").cursor() as cr:
-            cr._cnx.autocommit = True
-            cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        drop_database(db)
