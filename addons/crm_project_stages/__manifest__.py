@@ -1,8 +1,8 @@
 {
     "name": "CRM Project Stages",
-    "summary": "Sell projects through four phases: checklists, stage gates, "
-    "phase history and problems per phase",
-    "version": "18.0.1.0.0",
+    "summary": "Sell projects through four phases: checklists, stage gates, phase history and "
+    "problems per phase; forecast against targets, funnel, cost of selling, Excel",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",
@@ -13,17 +13,31 @@
         "security/crm_project_stages_security.xml",
         "security/ir.model.access.csv",
         "data/crm_phase_checklist_item_data.xml",
+        "data/crm_lost_reason_data.xml",
         "data/crm_stage_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_phase_checklist_item_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_phase_win_rate_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_sales_target_views.xml",
+        "views/crm_forecast_snapshot_views.xml",
+        "views/crm_lost_reason_views.xml",
+        "views/mail_activity_type_views.xml",
+        "report/crm_funnel_report_views.xml",
+        "report/crm_forecast_report_views.xml",
+        "report/crm_selling_cost_report_views.xml",
+        "report/crm_forecast_dashboard_views.xml",
         "wizard/crm_phase_force_wizard_views.xml",
         "views/crm_project_stages_menus.xml",
     ],
     "demo": ["demo/crm_lead_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "crm_project_stages/static/src/forecast_dashboard/*",
+        ],
         "web.assets_tests": [
             "crm_project_stages/static/src/tours/*.js",
         ],

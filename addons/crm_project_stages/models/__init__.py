@@ -3,6 +3,14 @@ from . import crm_phase_checklist_item
 from . import crm_lead_checklist_line
 from . import crm_lead_phase_history
 from . import crm_lead_problem
+from . import crm_lead_cost
+from . import crm_lost_reason
+from . import crm_phase_win_rate
 from . import crm_lead
+from . import crm_sales_target
+from . import crm_team
+from . import crm_team_member
+from . import crm_forecast_snapshot
+from . import mail_activity_type
 from . import res_partner
 from . import res_config_settings

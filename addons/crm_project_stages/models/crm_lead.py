@@ -6,8 +6,23 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools.sql import column_exists, create_column
 
 from .crm_stage import DEFAULT_STALL_DAYS, PHASE_ORDER, PROJECT_PHASES
+
+FORECAST_CATEGORIES = [
+    ("pipeline", "Pipeline"),
+    ("best_case", "Best Case"),
+    ("commit", "Commit"),
+    ("omitted", "Omitted"),
+]
+# Where an open opportunity sits in the forecast until its rep says otherwise.
+PHASE_FORECAST_CATEGORY = {
+    "contact": "pipeline",
+    "design": "pipeline",
+    "proof": "best_case",
+    "tender": "commit",
+}
 
 MANAGER_GROUP = "sales_team.group_sale_manager"
 
@@ -46,6 +61,73 @@ class CrmLead(models.Model):
     problem_ids = fields.One2many("crm.lead.problem", "lead_id", string="Problems", copy=False)
     open_problem_count = fields.Integer(
         string="Open Problems", compute="_compute_open_problem_count"
+    )
+    phase_reached = fields.Selection(
+        PROJECT_PHASES,
+        string="Furthest Phase",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The furthest phase the opportunity has reached; its phase win rates count it "
+        "for this phase and every earlier one.",
+    )
+    phase_probability = fields.Float(
+        string="Phase Probability (%)",
+        compute="_compute_phase_probability",
+        store=True,
+        digits=(5, 1),
+        help="Historical win rate of the opportunity's phase: won / (won + lost) of the "
+        "opportunities of its team (or company) that reached the phase.",
+    )
+    forecast_category_manual = fields.Selection(
+        FORECAST_CATEGORIES,
+        string="Forecast Category",
+        tracking=True,
+        copy=False,
+        help="Set it to put the opportunity in another forecast category than its phase "
+        "gives; the forecast then weighs it with your own probability instead of the "
+        "phase probability. Leave empty to follow the phase.",
+    )
+    forecast_category = fields.Selection(
+        [*FORECAST_CATEGORIES, ("won", "Closed Won")],
+        string="Forecast",
+        compute="_compute_forecast_category",
+        store=True,
+        index=True,
+        help="The category of the forecast the opportunity counts in: the rep's choice, or the "
+        "one of its phase (Contact and Solution Design: Pipeline, Solution Proof: Best Case, "
+        "Tender: Commit). Won: Closed Won; lost: Omitted.",
+    )
+    forecast_probability = fields.Float(
+        string="Forecast Probability (%)",
+        compute="_compute_forecast_probability",
+        store=True,
+        digits=(5, 1),
+        help="Probability the weighted forecast uses: the phase probability, or the rep's "
+        "own when the rep chose the forecast category.",
+    )
+    forecast_revenue = fields.Monetary(
+        string="Weighted Revenue",
+        currency_field="company_currency",
+        compute="_compute_forecast_probability",
+        store=True,
+        help="Expected revenue times forecast probability.",
+    )
+    date_won = fields.Date(
+        string="Won On",
+        compute="_compute_date_won",
+        store=True,
+        index=True,
+        help="Day the opportunity was won, in its salesperson's time zone: the forecast counts "
+        "it as closed won in the period of this day.",
+    )
+    cost_ids = fields.One2many("crm.lead.cost", "lead_id", string="Selling Expenses")
+    selling_cost = fields.Monetary(
+        string="Selling Cost",
+        currency_field="company_currency",
+        compute="_compute_selling_cost",
+        help="Expenses entered on the opportunity plus its activities done, valued at the "
+        "cost of their activity type.",
     )
 
     # ------------------------------------------------------------------ computes
@@ -116,7 +198,96 @@ class CrmLead(models.Model):
         for lead in self:
             lead.open_problem_count = counts.get(lead._origin, 0)
 
+    @api.depends("project_phase", "team_id", "company_id")
+    def _compute_phase_probability(self):
+        WinRate = self.env["crm.phase.win.rate"]
+        table = WinRate._get_rate_table()
+        defaults = WinRate._get_default_win_rates()
+        for lead in self:
+            lead.phase_probability = (
+                WinRate._lookup(
+                    table, lead.company_id.id, lead.team_id.id, lead.project_phase, defaults
+                )
+                if lead.project_phase
+                else 0.0
+            )
+
+    @api.depends("forecast_category_manual", "project_phase", "active", "stage_id.is_won")
+    def _compute_forecast_category(self):
+        defaults = self._get_phase_forecast_categories()
+        for lead in self:
+            if not lead.active:
+                lead.forecast_category = "omitted"
+            elif lead.stage_id.is_won:
+                lead.forecast_category = "won"
+            else:
+                lead.forecast_category = lead.forecast_category_manual or defaults.get(
+                    lead.project_phase, "pipeline"
+                )
+
+    @api.depends(
+        "forecast_category",
+        "forecast_category_manual",
+        "phase_probability",
+        "probability",
+        "expected_revenue",
+        "company_currency",
+    )
+    def _compute_forecast_probability(self):
+        for lead in self:
+            if lead.forecast_category == "won":
+                probability = 100.0
+            elif lead.forecast_category == "omitted":
+                probability = 0.0
+            elif lead.forecast_category_manual:
+                probability = lead.probability
+            else:
+                probability = lead.phase_probability
+            lead.forecast_probability = probability
+            revenue = (lead.expected_revenue or 0.0) * probability / 100.0
+            currency = lead.company_currency
+            lead.forecast_revenue = currency.round(revenue) if currency else revenue
+
+    @api.depends("date_closed", "forecast_category")
+    def _compute_date_won(self):
+        for lead in self:
+            if lead.forecast_category == "won" and lead.date_closed:
+                tz = lead.user_id.tz or self.env.user.tz or "UTC"
+                lead.date_won = fields.Datetime.context_timestamp(
+                    lead.with_context(tz=tz), lead.date_closed
+                ).date()
+            else:
+                lead.date_won = False
+
+    def _compute_selling_cost(self):
+        real = self._origin.filtered("id")
+        costs = {}
+        if real:
+            costs = dict(
+                self.env["crm.selling.cost.report"]._read_group(
+                    [("lead_id", "in", real.ids)], ["lead_id"], ["amount:sum"]
+                )
+            )
+        for lead in self:
+            lead.selling_cost = costs.get(lead._origin, 0.0)
+
     # ------------------------------------------------------------------ CRUD
+
+    def _auto_init(self):
+        """Create the forecast columns with SQL so that installing on a database with many
+        opportunities does not compute them record by record; ``_init_forecast_fields`` fills
+        them set-based (on install and by the migration)."""
+        for column, column_type in (
+            ("phase_reached", "varchar"),
+            ("phase_probability", "float8"),
+            ("forecast_category", "varchar"),
+            ("forecast_probability", "float8"),
+            ("forecast_revenue", "numeric"),
+            ("date_won", "date"),
+        ):
+            if not column_exists(self.env.cr, "crm_lead", column):
+                create_column(self.env.cr, "crm_lead", column, column_type)
+        return super()._auto_init()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -137,6 +308,8 @@ class CrmLead(models.Model):
         for phase, group in by_phase.items():
             # Not through our write(): a new opportunity has no phase to leave.
             super(CrmLead, group).write({"project_phase": phase})
+        for phase, group in leads.grouped("project_phase").items():
+            super(CrmLead, group).write({"phase_reached": phase})
         leads._open_phase_history()
         leads._ensure_checklist_lines()
         return leads
@@ -156,6 +329,11 @@ class CrmLead(models.Model):
         if moving:
             if moving != self:
                 super(CrmLead, moving).write({"phase_date_in": now})
+            further = moving.filtered(
+                lambda lead: PHASE_ORDER[new_phase] > PHASE_ORDER.get(lead.phase_reached, -1)
+            )
+            if further:
+                super(CrmLead, further).write({"phase_reached": new_phase})
             moving._close_phase_history(now)
             moving._open_phase_history()
             moving._ensure_checklist_lines()
@@ -189,7 +367,23 @@ class CrmLead(models.Model):
             "context": {"default_lead_id": self.id, "search_default_open": 1},
         }
 
+    def action_open_selling_cost(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cost of Selling"),
+            "res_model": "crm.selling.cost.report",
+            "view_mode": "list,pivot",
+            "domain": [("lead_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
     # ------------------------------------------------------------------ business
+
+    @api.model
+    def _get_phase_forecast_categories(self):
+        """Forecast category of an open opportunity in each phase, unless its rep sets one."""
+        return dict(PHASE_FORECAST_CATEGORY)
 
     @api.model
     def _get_stall_days(self):
@@ -361,6 +555,121 @@ class CrmLead(models.Model):
             {"uid": self.env.uid, "phases": list(PHASE_ORDER)},
         )
         self.env.invalidate_all()
+        self._init_forecast_fields()
+
+    @api.model
+    def _init_forecast_fields(self):
+        """Furthest phase, forecast category and probabilities of the opportunities already in
+        the database, set-based (install, and the migration to 18.0.1.1.0), then the phase
+        win rates from their history."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE crm_lead l
+               SET phase_reached = r.phase
+              FROM (SELECT h.lead_id,
+                           (array_agg(h.phase ORDER BY array_position(%(phases)s::varchar[],
+                                                                      h.phase::varchar) DESC))[1]
+                               AS phase
+                      FROM crm_lead_phase_history h
+                     GROUP BY h.lead_id) r
+             WHERE r.lead_id = l.id AND l.phase_reached IS NULL
+            """,
+            {"phases": list(PHASE_ORDER)},
+        )
+        cr.execute(
+            "UPDATE crm_lead SET phase_reached = project_phase "
+            "WHERE phase_reached IS NULL AND project_phase IS NOT NULL"
+        )
+        categories = self._get_phase_forecast_categories()
+        cr.execute(
+            """
+            UPDATE crm_lead l
+               SET forecast_category = CASE
+                       WHEN NOT l.active THEN 'omitted'
+                       WHEN s.is_won THEN 'won'
+                       WHEN l.forecast_category_manual IS NOT NULL THEN l.forecast_category_manual
+                       ELSE COALESCE(c.category, 'pipeline') END
+              FROM crm_lead l2
+              LEFT JOIN crm_stage s ON s.id = l2.stage_id
+              LEFT JOIN unnest(%(phases)s::varchar[], %(categories)s::varchar[])
+                        AS c(phase, category) ON c.phase = l2.project_phase
+             WHERE l2.id = l.id AND l.forecast_category IS NULL
+            """,
+            {"phases": list(categories), "categories": list(categories.values())},
+        )
+        cr.execute(
+            """
+            UPDATE crm_lead l
+               SET date_won = (l.date_closed AT TIME ZONE 'UTC'
+                               AT TIME ZONE COALESCE(NULLIF(p.tz, ''), 'UTC'))::date
+              FROM crm_lead l2
+              LEFT JOIN res_users u ON u.id = l2.user_id
+              LEFT JOIN res_partner p ON p.id = u.partner_id
+             WHERE l2.id = l.id AND l.forecast_category = 'won' AND l.date_closed IS NOT NULL
+               AND l.date_won IS NULL
+            """
+        )
+        self.env.invalidate_all()
+        self.env["crm.phase.win.rate"]._recompute_win_rates()
+        self._apply_phase_win_rates(open_only=False)
+
+    @api.model
+    def _apply_phase_win_rates(self, open_only=True):
+        """Write the phase probability of the last win-rate computation on the opportunities
+        (open ones only, unless ``open_only`` is false), and the forecast probability and
+        weighted revenue that follow from it, in one statement; only rows that change."""
+        self.env.flush_all()
+        defaults = self.env["crm.phase.win.rate"]._get_default_win_rates()
+        self.env.cr.execute(
+            """
+            WITH eff AS (
+                SELECT l.id,
+                       COALESCE(t.win_rate, c.win_rate, d.rate, 0) AS rate,
+                       COALESCE(cur.decimal_places, 2) AS digits
+                  FROM crm_lead l
+                  LEFT JOIN crm_stage s ON s.id = l.stage_id
+                  LEFT JOIN res_company co ON co.id = l.company_id
+                  LEFT JOIN res_currency cur ON cur.id = co.currency_id
+                  LEFT JOIN unnest(%(phases)s::varchar[], %(defaults)s::float8[]) AS d(phase, rate)
+                         ON d.phase = l.project_phase
+                  LEFT JOIN crm_phase_win_rate t
+                         ON t.team_id = l.team_id AND t.phase = l.project_phase
+                        AND COALESCE(t.company_id, 0) = COALESCE(l.company_id, 0)
+                  LEFT JOIN crm_phase_win_rate c
+                         ON c.team_id IS NULL AND c.phase = l.project_phase
+                        AND COALESCE(c.company_id, 0) = COALESCE(l.company_id, 0)
+                 WHERE l.project_phase IS NOT NULL
+                   AND (NOT %(open_only)s OR (l.active AND NOT COALESCE(s.is_won, false)))
+            ), new AS (
+                SELECT eff.id, eff.rate, eff.digits,
+                       CASE WHEN l.forecast_category = 'won' THEN 100.0
+                            WHEN l.forecast_category = 'omitted' THEN 0.0
+                            WHEN l.forecast_category_manual IS NOT NULL THEN l.probability
+                            ELSE eff.rate END AS probability
+                  FROM eff JOIN crm_lead l ON l.id = eff.id
+            )
+            UPDATE crm_lead l
+               SET phase_probability = new.rate,
+                   forecast_probability = new.probability,
+                   forecast_revenue = ROUND((COALESCE(l.expected_revenue, 0)
+                                             * new.probability / 100.0)::numeric, new.digits)
+              FROM new
+             WHERE new.id = l.id
+               AND (l.phase_probability IS DISTINCT FROM new.rate
+                    OR l.forecast_probability IS DISTINCT FROM new.probability
+                    OR l.forecast_revenue IS NULL)
+            """,
+            {
+                "phases": list(defaults),
+                "defaults": list(defaults.values()),
+                "open_only": open_only,
+            },
+        )
+        self.env["crm.lead"].invalidate_model(
+            ["phase_probability", "forecast_probability", "forecast_revenue"]
+        )
 
     def _sync_phase_history_with_outcome(self):
         """Won and lost deals leave their phase (their history row closes) but keep it; a deal

@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class CrmLostReason(models.Model):
+    _inherit = "crm.lost.reason"
+
+    is_cancellation = fields.Boolean(
+        string="Project Cancelled",
+        help="The customer dropped the project: nobody won it. Opportunities lost for this "
+        "reason count neither as won nor as lost in the phase win rates.",
+    )

@@ -1,0 +1,102 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+
+from .forecast_common import Q2, ForecastCase
+
+
+@tagged("post_install", "-at_install")
+class TestSellingCost(ForecastCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Cost = cls.env["crm.lead.cost"]
+        Cost.create(
+            [
+                {
+                    "lead_id": cls.tender.id,
+                    "name": "Site visit",
+                    "cost_type": "travel",
+                    "date": "2030-04-10",
+                    "amount": 1_000,
+                },
+                {
+                    "lead_id": cls.proof.id,
+                    "name": "Proof of concept servers",
+                    "cost_type": "demo",
+                    "date": "2030-05-01",
+                    "amount": 2_500,
+                },
+                {
+                    "lead_id": cls.proof.id,
+                    "name": "Next quarter",
+                    "cost_type": "other",
+                    "date": "2030-07-02",
+                    "amount": 999,
+                },
+                {
+                    "lead_id": cls.euro.id,
+                    "name": "Dinner",
+                    "cost_type": "entertainment",
+                    "date": "2030-06-01",
+                    "amount": 100,
+                },
+            ]
+        )
+        cls.meeting = cls.env["mail.activity.type"].create(
+            {"name": "Customer workshop", "crm_selling_cost": 150}
+        )
+        cls.free = cls.env["mail.activity.type"].create({"name": "Quick call"})
+        for activity_type in (cls.meeting, cls.free):
+            activity = cls.tender.activity_schedule(
+                activity_type_id=activity_type.id, user_id=cls.rita.id
+            )
+            activity.action_feedback(feedback="Done")
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE mail_message SET date = '2030-05-12 10:00' WHERE model = 'crm.lead' "
+            "AND res_id = %s AND mail_activity_type_id IS NOT NULL",
+            [cls.tender.id],
+        )
+        cls.env.invalidate_all()
+
+    def test_cost_of_selling_per_team_against_budget(self):
+        cost = self.data()["selling_cost"]
+        rows = {row["name"]: row for row in cost["rows"]}
+        self.assertEqual(set(rows), {"East", "Europe"})
+        east = rows["East"]
+        self.assertEqual((east["cost"], east["won_count"], east["won"]), (3_650, 1, 80_000))
+        self.assertEqual(east["cost_per_won"], 3_650)
+        self.assertAlmostEqual(east["cost_ratio"], 100 * 3_650 / 80_000)
+        self.assertEqual(east["budget"], 6_000)
+        self.assertAlmostEqual(east["budget_used"], 100 * 3_650 / 6_000)
+        self.assertEqual(rows["Europe"]["cost"], 200, "100 EUR at 2 USD")
+        self.assertIsNone(rows["Europe"]["cost_per_won"], "no deal won: no cost per won deal")
+        total = cost["total"]
+        self.assertEqual((total["cost"], total["won_count"], total["budget"]), (3_850, 1, 6_000))
+        self.assertAlmostEqual(total["cost_ratio"], 100 * 3_850 / 80_000)
+
+    def test_cost_per_opportunity_and_drill_down(self):
+        self.assertEqual(self.tender.selling_cost, 1_000 + 150)
+        self.assertEqual(self.proof.selling_cost, 2_500 + 999)
+        action = self.tender.action_open_selling_cost()
+        lines = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(sorted(lines.mapped("cost_source")), ["activity", "expense"])
+        action = self.dashboard().action_drill(Q2, "cost", {"team_id": self.east.id})
+        lines = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(sum(lines.mapped("amount")), 3_650)
+
+    def test_reps_enter_expenses_on_their_own_opportunities(self):
+        with Form(self.contact.with_user(self.raul)) as form:
+            with form.cost_ids.new() as line:
+                line.name = "Taxi"
+                line.cost_type = "travel"
+                line.amount = 42
+        self.assertEqual(self.contact.cost_ids.mapped("amount"), [42])
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.cost"].with_user(self.raul).create(
+                {"lead_id": self.tender.id, "name": "Not mine", "amount": 5}
+            )
+        visible = self.env["crm.lead.cost"].with_user(self.raul).search([])
+        self.assertEqual(visible.lead_id, self.contact)
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.env["crm.lead.cost"].create({"lead_id": self.tender.id, "name": "x", "amount": -1})
