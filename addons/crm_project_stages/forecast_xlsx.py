@@ -3,15 +3,44 @@
 Sheets: Forecast (by sales team and by salesperson against target, totals as values equal to
 the screen's), Funnel (by phase, lost deals by reason, a chart), Stalled and At-Risk, Snapshot
 Movement, Cost of Selling, and Opportunities (every opportunity behind the forecast, one per
-row). The workbook is written in constant-memory mode, row by row, to a file: the row
-iterables may be as long as the database."""
+row). The workbook is written in constant-memory mode to a file, and the long sheets
+(opportunities, deals at risk, movement lines) are streamed into it after xlsxwriter has laid
+it out: their rows go straight from the iterables to the compressed file as sheet XML, so
+memory does not grow with the number of rows and a million rows take seconds, not minutes."""
 
+import os
+import re
+import zipfile
 from datetime import date
+from xml.sax.saxutils import escape
 
 import xlsxwriter
 
 FIGURE_COLUMNS = ("target", "won", "commit", "best_case", "pipeline", "weighted", "forecast", "gap")
 MAX_SHEET_ROWS = 1_048_576
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+# Characters XML 1.0 does not allow: dropped from texts.
+_INVALID_XML = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+class Column:
+    """How a streamed column is written: ``kind`` text (s), number (n), date (d), percentage
+    given as 0-100 (p) or yes/no (yn, with ``labels``)."""
+
+    def __init__(self, kind, style=None, labels=None):
+        self.kind, self.style, self.labels = kind, style, labels
+
+    def value(self, value):
+        """The value as xlsxwriter writes it (for the first row)."""
+        if self.kind == "p":
+            return None if value is None else value / 100.0
+        if self.kind == "yn":
+            return self.labels[0] if value else self.labels[1]
+        if self.kind == "d":
+            return value or None
+        if self.kind == "n":
+            return value
+        return value or ""
 
 
 class _Styles:
@@ -52,6 +81,127 @@ def _ratio(value):
     return None if value is None else value / 100.0
 
 
+def _letters(col):
+    name = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _text_converter():
+    """Inline string cells; texts that repeat (customers, salespeople, phases) are escaped
+    once."""
+    cache = {}
+
+    def text(value):
+        found = cache.get(value)
+        if found is None:
+            found = f"<is><t>{escape(str(value or '').translate(_INVALID_XML))}</t></is>"
+            if len(cache) < 50_000:
+                cache[value] = found
+        return found
+
+    return text
+
+
+class _Streamer:
+    """Long sheets: the first row is written by xlsxwriter (so that its formats exist), the
+    others are streamed into the file once xlsxwriter has closed it."""
+
+    def __init__(self):
+        self.queue = []
+
+    def add(self, sheet, row, rows, columns):
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
+        for col, (value, column) in enumerate(zip(first, columns, strict=True)):
+            _write(sheet, row, col, column.value(value), column.style)
+        self.queue.append((sheet, row + 1, rows, columns))
+
+    def finish(self, path):
+        if not self.queue:
+            return
+        by_file = {f"xl/worksheets/sheet{job[0].index + 1}.xml": job for job in self.queue}
+        part = path + ".part"
+        with (
+            zipfile.ZipFile(path) as source,
+            zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+        ):
+            for info in source.infolist():
+                job = by_file.get(info.filename)
+                if job is None:
+                    target.writestr(info, source.read(info.filename))
+                    continue
+                xml = source.read(info.filename).decode()
+                head, tail = xml.split("</sheetData>", 1)
+                head = re.sub(r"<dimension ref=\"[^\"]*\"/>", "", head)
+                with target.open(info.filename, "w", force_zip64=True) as out:
+                    out.write(head.encode())
+                    for chunk in self._rows_xml(*job[1:]):
+                        out.write(chunk.encode())
+                    out.write(("</sheetData>" + tail).encode())
+        os.replace(part, path)
+
+    @staticmethod
+    def _row_template(columns):
+        """A format string for one row: the cells' positions and styles are fixed, their
+        contents are the converted values, {n} the row number."""
+        cells = []
+        for col, column in enumerate(columns):
+            ref = _letters(col)
+            style = f' s="{column.style.xf_index}"' if column.style is not None else ""
+            kind = ' t="inlineStr"' if column.kind in ("s", "yn") else ""
+            cells.append(f'<c r="{ref}{{n}}"{style}{kind}>{{{col}}}</c>')
+        return '<row r="{n}">' + "".join(cells) + "</row>"
+
+    @staticmethod
+    def _converters(columns):
+        converters = []
+        for column in columns:
+            if column.kind == "s":
+                converters.append(_text_converter())
+            elif column.kind == "yn":
+                yes, no = (f"<is><t>{escape(label)}</t></is>" for label in column.labels)
+                converters.append(lambda value, yes=yes, no=no: yes if value else no)
+            elif column.kind == "d":
+                converters.append(
+                    lambda value: f"<v>{value.toordinal() - EXCEL_EPOCH}</v>" if value else ""
+                )
+            else:
+                scale = 0.01 if column.kind == "p" else 1
+                converters.append(
+                    lambda value, scale=scale: (
+                        f"<v>{float(value) * scale!r}</v>" if value is not None else ""
+                    )
+                )
+        return converters
+
+    def _rows_xml(self, start, rows, columns):
+        template = self._row_template(columns).format
+        converters = self._converters(columns)
+        chunk = []
+        number = start + 1  # Excel rows count from 1
+        for row in rows:
+            if number > MAX_SHEET_ROWS:
+                break
+            chunk.append(
+                template(
+                    *[convert(value) for convert, value in zip(converters, row, strict=True)],
+                    n=number,
+                )
+            )
+            number += 1
+            if len(chunk) == 2000:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
+            yield "".join(chunk)
+
+
 def write_forecast_workbook(path, data, labels, detail_rows, risk_rows, movement_rows):
     """
     :param path: file to write
@@ -65,13 +215,15 @@ def write_forecast_workbook(path, data, labels, detail_rows, risk_rows, movement
     """
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
     styles = _Styles(book)
+    streamer = _Streamer()
     _forecast_sheet(book, styles, data, labels)
     _funnel_sheet(book, styles, data, labels)
-    _risk_sheet(book, styles, data, labels, risk_rows)
-    _movement_sheet(book, styles, data, labels, movement_rows)
+    _risk_sheet(book, styles, data, labels, risk_rows, streamer)
+    _movement_sheet(book, styles, data, labels, movement_rows, streamer)
     _cost_sheet(book, styles, data, labels)
-    _detail_sheet(book, styles, labels, detail_rows)
+    _detail_sheet(book, styles, labels, detail_rows, streamer)
     book.close()
+    streamer.finish(path)
 
 
 def _heading(sheet, styles, data, labels, title):
@@ -190,59 +342,44 @@ def _funnel_sheet(book, styles, data, labels):
             row += 1
 
 
-def _risk_sheet(book, styles, data, labels, risk_rows):
+def _risk_sheet(book, styles, data, labels, risk_rows, streamer):
     sheet = book.add_worksheet(labels["sheet_risk"][:31])
-    keys = [
-        "opportunity",
-        "customer",
-        "user",
-        "team",
-        "phase",
-        "days_in_phase",
-        "stalled",
-        "open_problems",
-        "date_deadline",
-        "overdue",
-        "expected_revenue",
-        "weighted",
-        "currency",
+    yes_no = (labels["yes"], labels["no"])
+    columns = [
+        ("opportunity", 40, Column("s")),
+        ("customer", 28, Column("s")),
+        ("user", 20, Column("s")),
+        ("team", 20, Column("s")),
+        ("phase", 18, Column("s")),
+        ("days_in_phase", 10, Column("n", styles.integer)),
+        ("stalled", 9, Column("yn", labels=yes_no)),
+        ("open_problems", 10, Column("n", styles.integer)),
+        ("date_deadline", 12, Column("d", styles.date)),
+        ("overdue", 9, Column("yn", labels=yes_no)),
+        ("expected_revenue", 16, Column("n", styles.money)),
+        ("weighted", 16, Column("n", styles.money)),
+        ("currency", 9, Column("s")),
     ]
-    widths = [40, 28, 20, 20, 18, 10, 9, 10, 12, 9, 16, 16, 9]
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
     _heading(sheet, styles, data, labels, labels["sheet_risk"])
-    top = 6
-    sheet.write_row(top, 0, [labels[key] for key in keys], styles.header)
-    sheet.freeze_panes(top + 1, 1)
-    row = top + 1
-    styles_by_col = {
-        5: styles.integer,
-        7: styles.integer,
-        8: styles.date,
-        10: styles.money,
-        11: styles.money,
-    }
-    for line in risk_rows:
-        if row >= MAX_SHEET_ROWS:
-            break
-        for col, value in enumerate(line):
-            if col in (6, 9):
-                value = labels["yes"] if value else labels["no"]
-            _write(sheet, row, col, value, styles_by_col.get(col))
-        row += 1
+    _table_header(sheet, styles, labels, 6, columns)
+    streamer.add(sheet, 7, risk_rows, [column for _key, _width, column in columns])
 
 
-def _movement_sheet(book, styles, data, labels, movement_rows):
+def _table_header(sheet, styles, labels, row, columns):
+    for col, (_key, width, _column) in enumerate(columns):
+        sheet.set_column(col, col, width)
+    sheet.write_row(row, 0, [labels[key] for key, _width, _column in columns], styles.header)
+    sheet.freeze_panes(row + 1, 1)
+
+
+def _movement_sheet(book, styles, data, labels, movement_rows, streamer):
     sheet = book.add_worksheet(labels["sheet_movement"][:31])
-    sheet.set_column(0, 0, 40)
-    sheet.set_column(1, 9, 16)
     _heading(sheet, styles, data, labels, labels["sheet_movement"])
     movement = data["movement"]
     snapshot = movement["snapshot"]
-    row = 5
-    sheet.write_string(row, 0, labels["snapshot"], styles.bold)
+    sheet.write_string(5, 0, labels["snapshot"], styles.bold)
     sheet.write_string(
-        row, 1, f"{snapshot['name']} ({snapshot['date']})" if snapshot else labels["no_snapshot"]
+        5, 1, f"{snapshot['name']} ({snapshot['date']})" if snapshot else labels["no_snapshot"]
     )
     row = 7
     sheet.write_row(
@@ -263,43 +400,39 @@ def _movement_sheet(book, styles, data, labels, movement_rows):
     _write(sheet, row, 2, movement.get("net_value", 0.0), styles.money_total)
     _write(sheet, row, 3, movement.get("net_weighted", 0.0), styles.money_total)
     row += 2
-    sheet.write_row(
-        row,
-        0,
-        [
-            labels["opportunity"],
-            labels["user"],
-            labels["team"],
-            labels["movement"],
-            labels["before_date"],
-            labels["before_revenue"],
-            labels["after_date"],
-            labels["after_revenue"],
-            labels["value_change"],
-            labels["weighted_change"],
-        ],
-        styles.header,
+    columns = [
+        ("opportunity", 40, Column("s")),
+        ("user", 20, Column("s")),
+        ("team", 20, Column("s")),
+        ("movement", 22, Column("s")),
+        ("before_date", 12, Column("d", styles.date)),
+        ("before_revenue", 16, Column("n", styles.money)),
+        ("after_date", 12, Column("d", styles.date)),
+        ("after_revenue", 16, Column("n", styles.money)),
+        ("value_change", 16, Column("n", styles.money)),
+        ("weighted_change", 16, Column("n", styles.money)),
+    ]
+    _table_header(sheet, styles, labels, row, columns)
+    streamer.add(
+        sheet,
+        row + 1,
+        (
+            (
+                line["name"],
+                line["user"],
+                line["team"],
+                line["label"],
+                date.fromisoformat(line["old_date"]) if line["old_date"] else None,
+                line["old_revenue"],
+                date.fromisoformat(line["new_date"]) if line["new_date"] else None,
+                line["new_revenue"],
+                line["value"],
+                line["weighted"],
+            )
+            for line in movement_rows
+        ),
+        [column for _key, _width, column in columns],
     )
-    row += 1
-    for line in movement_rows:
-        if row >= MAX_SHEET_ROWS:
-            break
-        values = (
-            line["name"],
-            line["user"],
-            line["team"],
-            line["label"],
-            date.fromisoformat(line["old_date"]) if line["old_date"] else None,
-            line["old_revenue"],
-            date.fromisoformat(line["new_date"]) if line["new_date"] else None,
-            line["new_revenue"],
-            line["value"],
-            line["weighted"],
-        )
-        for col, value in enumerate(values):
-            style = styles.date if col in (4, 6) else styles.money if col >= 5 else None
-            _write(sheet, row, col, value, style)
-        row += 1
 
 
 def _cost_sheet(book, styles, data, labels):
@@ -337,54 +470,20 @@ def _cost_sheet(book, styles, data, labels):
         row += 1
 
 
-def _detail_sheet(book, styles, labels, detail_rows):
+def _detail_sheet(book, styles, labels, detail_rows, streamer):
     sheet = book.add_worksheet(labels["sheet_detail"][:31])
-    keys = [
-        "opportunity",
-        "customer",
-        "user",
-        "team",
-        "phase",
-        "forecast_category",
-        "closing",
-        "expected_revenue",
-        "probability",
-        "weighted",
-        "currency",
+    columns = [
+        ("opportunity", 40, Column("s")),
+        ("customer", 28, Column("s")),
+        ("user", 20, Column("s")),
+        ("team", 20, Column("s")),
+        ("phase", 18, Column("s")),
+        ("forecast_category", 14, Column("s")),
+        ("closing", 12, Column("d", styles.date)),
+        ("expected_revenue", 16, Column("n", styles.money)),
+        ("probability", 11, Column("p", styles.percent)),
+        ("weighted", 16, Column("n", styles.money)),
+        ("currency", 9, Column("s")),
     ]
-    widths = [40, 28, 20, 20, 18, 14, 12, 16, 11, 16, 9]
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    sheet.write_row(0, 0, [labels[key] for key in keys], styles.header)
-    sheet.freeze_panes(1, 1)
-    row = 1
-    money, date_style, percent = styles.money, styles.date, styles.percent
-    write_string, write_number = sheet.write_string, sheet.write_number
-    for (
-        name,
-        customer,
-        user,
-        team,
-        phase,
-        category,
-        day,
-        revenue,
-        probability,
-        weighted,
-        currency,
-    ) in detail_rows:
-        if row >= MAX_SHEET_ROWS:
-            break
-        write_string(row, 0, name or "")
-        write_string(row, 1, customer)
-        write_string(row, 2, user)
-        write_string(row, 3, team)
-        write_string(row, 4, phase)
-        write_string(row, 5, category)
-        if day:
-            sheet.write_datetime(row, 6, day, date_style)
-        write_number(row, 7, revenue, money)
-        write_number(row, 8, probability / 100.0, percent)
-        write_number(row, 9, weighted, money)
-        write_string(row, 10, currency)
-        row += 1
+    _table_header(sheet, styles, labels, 0, columns)
+    streamer.add(sheet, 1, detail_rows, [column for _key, _width, column in columns])

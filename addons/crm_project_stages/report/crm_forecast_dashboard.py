@@ -415,40 +415,51 @@ class CrmForecastDashboard(models.AbstractModel):
 
     @api.model
     def _get_funnel(self, p, convert):
+        """Per phase: entered, still there, moved on, won, lost there, average and median days
+        in the phase, value. One query over the funnel report, record rules applied: sums per
+        phase and company (values are in each company's currency), medians per phase."""
         Funnel = self.env["crm.funnel.report"]
-        domain = self._funnel_domain(p)
+        query = Funnel._search(self._funnel_domain(p))
+
+        def column(name):
+            return SQL.identifier(Funnel._table, name)
+
+        query.groupby = SQL(
+            "GROUPING SETS ((%s, %s), (%s))", column("phase"), column("company_id"), column("phase")
+        )
+        self.env.cr.execute(
+            query.select(
+                column("phase"),
+                column("company_id"),
+                SQL("GROUPING(%s) = 1", column("company_id")),
+                *(
+                    SQL("sum(%s)", column(name))
+                    for name in (
+                        "entered_count",
+                        "current_count",
+                        "moved_on_count",
+                        "won_count",
+                        "lost_here_count",
+                        "days_in_phase",
+                        "value",
+                    )
+                ),
+                SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column("days_in_phase")),
+            )
+        )
         rows = {phase: self._empty_funnel_row(phase) for phase in PHASE_ORDER}
-        for phase, company, *sums in Funnel._read_group(
-            domain,
-            ["phase", "company_id"],
-            [
-                "entered_count:sum",
-                "current_count:sum",
-                "moved_on_count:sum",
-                "won_count:sum",
-                "lost_here_count:sum",
-                "days_in_phase:sum",
-                "value:sum",
-            ],
-        ):
+        medians = {}
+        Company = self.env["res.company"]
+        for phase, company_id, per_phase, *sums, median in self.env.cr.fetchall():
+            if per_phase:
+                medians[phase] = median
+                continue
             row = rows[phase]
             for key, value in zip(
                 ("entered", "current", "moved_on", "won", "lost_here", "days"), sums, strict=False
             ):
                 row[key] += value or 0
-            row["value"] += convert(sums[-1], company)
-        query = Funnel._search(domain)
-        query.groupby = SQL.identifier(Funnel._table, "phase")
-        self.env.cr.execute(
-            query.select(
-                SQL.identifier(Funnel._table, "phase"),
-                SQL(
-                    "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
-                    SQL.identifier(Funnel._table, "days_in_phase"),
-                ),
-            )
-        )
-        medians = dict(self.env.cr.fetchall())
+            row["value"] += convert(sums[-1] or 0.0, Company.browse(company_id))
         labels = self._phase_labels()
         result = []
         for phase, row in rows.items():
@@ -922,29 +933,102 @@ class CrmForecastDashboard(models.AbstractModel):
 
     @api.model
     def _stream_risk_rows(self, p):
+        """The stalled and at-risk opportunities: (name, customer, salesperson, team, phase,
+        days in phase, stalled, open problems, expected closing, overdue, revenue, weighted,
+        currency), streamed like the forecast's."""
         Lead = self.env["crm.lead"]
         domain = expression.AND([self._lead_scope(p), self._figure_domain(p, "at_risk")])
         today = fields.Date.context_today(self)
-        labels = self._phase_labels()
-        for rows in self._batched(self._stream(Lead, domain, [SQL("crm_lead.id")]), 2000):
-            leads = Lead.browse([row[0] for row in rows])
-            for lead in leads:
+        now = fields.Datetime.now()
+        limits = Lead._get_stall_days()
+        names = self._name_maps()
+        rows = self._stream(
+            Lead,
+            domain,
+            [
+                SQL("crm_lead.id"),
+                SQL("crm_lead.name"),
+                SQL("crm_lead.partner_id"),
+                SQL("crm_lead.user_id"),
+                SQL("crm_lead.team_id"),
+                SQL("crm_lead.project_phase"),
+                SQL("crm_lead.phase_date_in"),
+                SQL(
+                    "(SELECT count(*) FROM crm_lead_problem pb "
+                    "WHERE pb.lead_id = crm_lead.id AND pb.state = 'open')"
+                ),
+                SQL("crm_lead.date_deadline"),
+                SQL("COALESCE(crm_lead.expected_revenue, 0)"),
+                SQL("COALESCE(crm_lead.forecast_revenue, 0)"),
+                SQL("crm_lead.company_id"),
+            ],
+        )
+        for batch in self._batched(rows, STREAM_BATCH):
+            partners = self._partner_names(batch)
+            for (
+                _lead_id,
+                name,
+                partner_id,
+                user_id,
+                team_id,
+                phase,
+                date_in,
+                problems,
+                deadline,
+                revenue,
+                weighted,
+                company_id,
+            ) in batch:
+                days = (now - date_in).days if date_in else 0
                 yield (
-                    lead.name,
-                    lead.partner_id.display_name or "",
-                    lead.user_id.name or "",
-                    lead.team_id.name or "",
-                    labels.get(lead.project_phase, ""),
-                    lead.days_in_phase,
-                    lead.is_stalled,
-                    lead.open_problem_count,
-                    lead.date_deadline or None,
-                    bool(lead.date_deadline and lead.date_deadline < today),
-                    lead.expected_revenue,
-                    lead.forecast_revenue,
-                    lead.company_currency.name,
+                    name,
+                    partners.get(partner_id, ""),
+                    names["users"].get(user_id, ""),
+                    names["teams"].get(team_id, ""),
+                    names["phases"].get(phase, ""),
+                    days,
+                    bool(phase and days > limits.get(phase, days)),
+                    problems,
+                    deadline,
+                    bool(deadline and deadline < today),
+                    revenue,
+                    weighted,
+                    names["currencies"].get(company_id, ""),
                 )
-            leads.invalidate_recordset()
+
+    @api.model
+    def _name_maps(self):
+        return {
+            "users": {
+                u.id: u.name
+                for u in self.env["res.users"].with_context(active_test=False).search([])
+            },
+            "teams": {
+                t.id: t.name
+                for t in self.env["crm.team"].with_context(active_test=False).search([])
+            },
+            "currencies": {
+                c.id: c.currency_id.name for c in self.env["res.company"].sudo().search([])
+            },
+            "phases": self._phase_labels(),
+            "categories": dict(
+                self.env["crm.lead"]._fields["forecast_category"]._description_selection(self.env)
+            ),
+        }
+
+    @api.model
+    def _partner_names(self, batch):
+        """Customers' names of a batch of rows (customer id third), in one query."""
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(list({row[2] for row in batch if row[2]}))
+        )
+        partners.fetch(["complete_name"])
+        names = {partner.id: partner.complete_name for partner in partners}
+        partners.invalidate_recordset()
+        return names
 
     @staticmethod
     def _batched(iterable, size):
@@ -960,23 +1044,11 @@ class CrmForecastDashboard(models.AbstractModel):
     @api.model
     def _format_lead_rows(self, rows):
         """Names instead of ids, batch by batch: one query per batch for the customers."""
-        users = {
-            u.id: u.name for u in self.env["res.users"].with_context(active_test=False).search([])
-        }
-        teams = {
-            t.id: t.name for t in self.env["crm.team"].with_context(active_test=False).search([])
-        }
-        currencies = {c.id: c.currency_id.name for c in self.env["res.company"].sudo().search([])}
-        phases = self._phase_labels()
-        categories = dict(
-            self.env["crm.lead"]._fields["forecast_category"]._description_selection(self.env)
-        )
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        names = self._name_maps()
+        users, teams, phases = names["users"], names["teams"], names["phases"]
+        categories, currencies = names["categories"], names["currencies"]
         for batch in self._batched(rows, STREAM_BATCH):
-            partners = Partner.browse(list({row[2] for row in batch if row[2]}))
-            partners.fetch(["complete_name"])
-            names = {partner.id: partner.complete_name for partner in partners}
-            partners.invalidate_recordset()
+            partners = self._partner_names(batch)
             for (
                 _lead_id,
                 name,
@@ -993,15 +1065,15 @@ class CrmForecastDashboard(models.AbstractModel):
             ) in batch:
                 yield (
                     name,
-                    names.get(partner_id, ""),
+                    partners.get(partner_id, ""),
                     users.get(user_id, ""),
                     teams.get(team_id, ""),
                     phases.get(phase, ""),
                     categories.get(category, ""),
                     day,
-                    float(revenue),
-                    float(probability),
-                    float(weighted),
+                    revenue,
+                    probability,
+                    weighted,
                     currencies.get(company_id, ""),
                 )
 

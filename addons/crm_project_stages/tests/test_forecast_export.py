@@ -88,7 +88,11 @@ class TestForecastExport(HttpCase, ForecastCase):
         self.assertAlmostEqual(
             sum(row[9] for row in detail if row[5] != "Closed Won"), screen["totals"]["weighted"]
         )
-        self.assertEqual(book["Opportunities"].cell(2, 7).number_format, "yyyy-mm-dd")
+        for row in (2, 6):  # the first row (xlsxwriter) and the last (streamed)
+            self.assertEqual(book["Opportunities"].cell(row, 7).number_format, "yyyy-mm-dd")
+            self.assertEqual(book["Opportunities"].cell(row, 8).number_format, "#,##0.00")
+            self.assertEqual(book["Opportunities"].cell(row, 9).number_format, "0.0%")
+        self.assertEqual(book["Opportunities"].freeze_panes, "B2")
         funnel = book["Funnel"]
         phases = [row[0] for row in funnel.iter_rows(min_row=8, max_row=11, values_only=True)]
         self.assertEqual(phases, ["Contact", "Solution Design", "Solution Proof", "Tender"])
