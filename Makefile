@@ -14,6 +14,8 @@ lint:  ## ruff and pylint-odoo only
 
 bench:  ## full-size benchmarks (figures for the README); the test command runs them small
 	BENCH_CHURN_ROWS=100000 bash scripts/test.sh -s tests/bench_churn_push.py
+	BENCH_FORECAST_ROWS=100000 bash scripts/test.sh -s tests/bench_forecast.py
+	BENCH_FORECAST_ROWS=1000000 bash scripts/test.sh -s tests/bench_forecast.py
 
 clean:  ## remove the embedded databases and run files
 	rm -rf .pgdata .run

@@ -1086,14 +1086,14 @@ class CrmForecastDashboard(models.AbstractModel):
     @api.model
     def _movement_labels(self):
         return {
-            "entered": _("Entered"),
+            "entered": _("New in the forecast"),
             "pulled_in": _("Pulled in"),
             "grew": _("Grew"),
             "won": _("Won"),
             "shrank": _("Shrank"),
             "slipped": _("Slipped to a later period"),
             "lost": _("Lost or omitted"),
-            "left": _("Left"),
+            "left": _("Left the forecast"),
         }
 
     @api.model
@@ -1141,7 +1141,7 @@ class CrmForecastDashboard(models.AbstractModel):
             "attainment": _("Won / Target"),
             "undated": _("Open opportunities without closing date"),
             "phase": _("Phase"),
-            "entered": _("Entered"),
+            "entered": _("Opportunities Entered"),
             "current": _("In Phase Now"),
             "moved_on": _("Moved On"),
             "conversion_next": _("Conversion to Next Phase"),

@@ -23,7 +23,7 @@ class CrmFunnelReport(models.Model):
     source_id = fields.Many2one("utm.source", string="Source", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason", readonly=True)
-    entered_count = fields.Integer(string="Entered", readonly=True)
+    entered_count = fields.Integer(string="Opportunities Entered", readonly=True)
     current_count = fields.Integer(string="In Phase Now", readonly=True)
     moved_on_count = fields.Integer(string="Moved On", readonly=True)
     won_count = fields.Integer(string="Won", readonly=True)

@@ -1,5 +1,7 @@
+import os
 from pathlib import Path
 
+import openpyxl
 import polib
 
 from odoo.exceptions import UserError
@@ -62,3 +64,24 @@ class TestTranslations(ProjectStagesCase):
         self.assertIn("不能进入方案设计期", message)
         self.assertIn("预算已确认", message)
         self.assertIn("请在商机的检查清单中勾选这些项目", message)
+
+    def test_forecast_and_its_workbook_speak_chinese(self):
+        Dashboard = self.env["crm.forecast.dashboard"].with_user(self.manager)
+        Dashboard = Dashboard.with_context(lang="zh_CN")
+        self.assertEqual(Dashboard._figure_labels()["gap"], "距目标差额")
+        self.assertEqual(Dashboard._movement_labels()["slipped"], "推迟到后续期间")
+        description = self.env["crm.lead"].with_context(lang="zh_CN").fields_get(
+            ["forecast_category", "phase_probability"]
+        )
+        self.assertEqual(description["phase_probability"]["string"], "阶段概率（%）")
+        self.assertIn(("commit", "承诺"), description["forecast_category"]["selection"])
+        name, path = Dashboard.export_xlsx({"period_type": "year"})
+        try:
+            self.assertTrue(name.startswith("销售预测"))
+            book = openpyxl.load_workbook(path, read_only=True)
+            self.assertEqual(
+                book.sheetnames,
+                ["预测", "漏斗", "停滞和有风险", "快照变动", "销售成本", "商机"],
+            )
+        finally:
+            os.unlink(path)
