@@ -100,6 +100,18 @@ def test_every_cell_of_the_matrix_as_that_user():
         assert not wrong, "\n".join(wrong)
 
 
+def test_every_model_holds_its_company_and_has_a_company_rule():
+    matrix = read_matrix()
+    with rolled_back_env() as env:
+        missing = []
+        for model in matrix:
+            field = env[model]._fields.get("company_id")
+            rules = env["ir.rule"].search([("model_id.model", "=", model)])
+            if not field or not any("company_ids" in rule.domain_force for rule in rules):
+                missing.append(model)
+        assert not missing, f"no company or no multi-company rule: {missing}"
+
+
 def _opportunity(env, user, name):
     lead = env["crm.lead"].create(
         {"name": name, "type": "opportunity", "user_id": user.id, "expected_revenue": 1000}

@@ -103,8 +103,12 @@ CHECK = textwrap.dedent(
     assert env["crm.phase.win.rate"].search_count([]) > 0
     assert env.ref("crm_project_stages.ir_cron_forecast_snapshot").active
     assert env.ref("crm_project_stages.lost_reason_project_cancelled").is_cancellation
-    module = env["ir.module.module"].search([("name", "=", "crm_project_stages")])
-    assert module.latest_version == "18.0.1.1.0", module.latest_version
+    modules = env["ir.module.module"].search([("name", "in", %(addons)r)])
+    assert set(modules.mapped("latest_version")) == {"18.0.1.1.0"}, modules.mapped("latest_version")
+    runs = env["crm.churn.sync.run"].search([])
+    assert all(run.company_id == run.user_id.company_id for run in runs)
+    criteria = env.ref("crm_vendor_eval.template_crm_system").category_ids.criterion_ids
+    assert criteria and not any(criteria.mapped("company_id")), "shared template: no company"
     data = env["crm.forecast.dashboard"].get_dashboard_data(
         {"period_type": "quarter", "date": "2030-05-01"}
     )
@@ -174,7 +178,8 @@ def test_upgrade_from_the_previous_release_keeps_every_record(tmp_path):
             # or remove one.
             assert rows == after[key][: len(rows)], f"{key} changed by the upgrade"
         assert len(before["history"]) > 10 and before["scores"] and before["eval_scores"]
-        output = run_odoo(db, "shell", "--no-http", stdin=CHECK % {"leads": filled["leads"]})
+        check = CHECK % {"leads": filled["leads"], "addons": ADDONS}
+        output = run_odoo(db, "shell", "--no-http", stdin=check)
         assert "UPGRADE OK" in output
     finally:
         drop_database(db)

@@ -21,6 +21,13 @@ class CrmChurnSyncRun(models.Model):
     run_id = fields.Char(string="Scoring Run", index=True, readonly=True)
     model_version = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", string="Sync User", readonly=True)
+    company_id = fields.Many2one(
+        related="user_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="Company of the sync user.",
+    )
     started_at = fields.Datetime(string="Started", readonly=True)
     finished_at = fields.Datetime(string="Finished", readonly=True)
     state = fields.Selection(

@@ -30,12 +30,14 @@ class CrmVendorEvalTemplate(models.Model):
     def _check_weights(self):
         for template in self:
             if template.category_ids and float_compare(template.total_weight, 100.0, 2) != 0:
+                # Formatted outside _(): the term extractor cannot read an f-string argument.
+                total = format(template.total_weight, "g")
                 raise ValidationError(
                     _(
                         "The category weights of “%(template)s” add up to %(total)s; they must "
                         "add up to 100.",
                         template=template.name,
-                        total=f"{template.total_weight:g}",
+                        total=total,
                     )
                 )
 
@@ -69,6 +71,7 @@ class CrmVendorEvalCategory(models.Model):
     template_id = fields.Many2one(
         "crm.vendor.eval.template", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="template_id.company_id", store=True, index=True)
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     weight = fields.Float(
@@ -107,6 +110,7 @@ class CrmVendorEvalCriterion(models.Model):
         "crm.vendor.eval.category", required=True, ondelete="cascade", index=True
     )
     template_id = fields.Many2one(related="category_id.template_id", store=True, index=True)
+    company_id = fields.Many2one(related="template_id.company_id", store=True, index=True)
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     weight = fields.Float(
