@@ -64,6 +64,16 @@ CHECK = textwrap.dedent(
         "(SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)"
     )
     assert env.cr.fetchone()[0] == 0, "an opportunity has no phase history"
+    # ... and its forecast: furthest phase, category, probability, weighted revenue.
+    env.cr.execute(
+        "SELECT count(*) FROM crm_lead WHERE type = 'opportunity' AND (phase_reached IS NULL "
+        "OR forecast_category IS NULL OR forecast_revenue IS NULL OR phase_probability IS NULL)"
+    )
+    assert env.cr.fetchone()[0] == 0, "an opportunity has no forecast"
+    won = Lead.search([("type", "=", "opportunity"), ("stage_id.is_won", "=", True)])
+    assert won and set(won.mapped("forecast_category")) == {"won"}
+    assert all(won.mapped("date_won"))
+    assert env["crm.phase.win.rate"].search_count([]) > 0
     print("INSTALL OK")
     """
 )

@@ -118,8 +118,9 @@ class CrmLead(models.Model):
         compute="_compute_date_won",
         store=True,
         index=True,
-        help="Day the opportunity was won, in its salesperson's time zone: the forecast counts "
-        "it as closed won in the period of this day.",
+        help="Day the opportunity was won (its closing date, else its move to a Won stage), in "
+        "its salesperson's time zone: the forecast counts it as closed won in the period of "
+        "this day.",
     )
     cost_ids = fields.One2many("crm.lead.cost", "lead_id", string="Selling Expenses")
     selling_cost = fields.Monetary(
@@ -248,13 +249,15 @@ class CrmLead(models.Model):
             currency = lead.company_currency
             lead.forecast_revenue = currency.round(revenue) if currency else revenue
 
-    @api.depends("date_closed", "forecast_category")
+    @api.depends("date_closed", "date_last_stage_update", "forecast_category")
     def _compute_date_won(self):
         for lead in self:
-            if lead.forecast_category == "won" and lead.date_closed:
+            # Won deals imported without a closing date count from their move to Won.
+            when = lead.date_closed or lead.date_last_stage_update
+            if lead.forecast_category == "won" and when:
                 tz = lead.user_id.tz or self.env.user.tz or "UTC"
                 lead.date_won = fields.Datetime.context_timestamp(
-                    lead.with_context(tz=tz), lead.date_closed
+                    lead.with_context(tz=tz), when
                 ).date()
             else:
                 lead.date_won = False
@@ -602,13 +605,13 @@ class CrmLead(models.Model):
         cr.execute(
             """
             UPDATE crm_lead l
-               SET date_won = (l.date_closed AT TIME ZONE 'UTC'
+               SET date_won = (COALESCE(l.date_closed, l.date_last_stage_update) AT TIME ZONE 'UTC'
                                AT TIME ZONE COALESCE(NULLIF(p.tz, ''), 'UTC'))::date
               FROM crm_lead l2
               LEFT JOIN res_users u ON u.id = l2.user_id
               LEFT JOIN res_partner p ON p.id = u.partner_id
-             WHERE l2.id = l.id AND l.forecast_category = 'won' AND l.date_closed IS NOT NULL
-               AND l.date_won IS NULL
+             WHERE l2.id = l.id AND l.forecast_category = 'won' AND l.date_won IS NULL
+               AND COALESCE(l.date_closed, l.date_last_stage_update) IS NOT NULL
             """
         )
         self.env.invalidate_all()
