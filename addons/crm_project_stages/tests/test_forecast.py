@@ -170,3 +170,31 @@ class TestForecast(ForecastCase):
         target = Target.create(self._target("user", self.raul, "month", "2031-02-14", 5))
         self.assertEqual(str(target.date_start), "2031-02-01")
         self.assertEqual(target.period_label, "2031-02")
+
+    def test_forecast_analysis_pivot_matches_the_dashboard(self):
+        east = next(row for row in self.data()["by_team"] if row["name"] == "East")
+        Report = self.env["crm.forecast.report"].with_user(self.manager)
+        [sums] = Report._read_group(
+            [
+                ("team_id", "=", self.east.id),
+                ("date", ">=", "2030-04-01"),
+                ("date", "<=", "2030-06-30"),
+                "|",
+                ("row_type", "=", "opportunity"),
+                ("target_period", "=", "quarter"),
+            ],
+            [],
+            [
+                "target_amount:sum",
+                "won_amount:sum",
+                "commit_amount:sum",
+                "best_case_amount:sum",
+                "pipeline_amount:sum",
+                "weighted_amount:sum",
+                "forecast_amount:sum",
+                "gap_amount:sum",
+            ],
+        )
+        keys = ["target", "won", "commit", "best_case", "pipeline", "weighted", "forecast", "gap"]
+        for key, value in zip(keys, sums, strict=True):
+            self.assertAlmostEqual(value, east[key], msg=key)
