@@ -896,6 +896,10 @@ class CrmForecastDashboard(models.AbstractModel):
             yield from rows
             last = rows[-1][0]
 
+    @staticmethod
+    def _lead_columns(*names):
+        return [SQL.identifier("crm_lead", name) for name in names]
+
     @api.model
     def _stream_forecast_rows(self, p):
         """The opportunities behind the forecast of the period: (name, customer, salesperson,
@@ -908,12 +912,9 @@ class CrmForecastDashboard(models.AbstractModel):
                 Lead,
                 domain,
                 [
-                    SQL("crm_lead.id"),
-                    SQL("crm_lead.name"),
-                    SQL("crm_lead.partner_id"),
-                    SQL("crm_lead.user_id"),
-                    SQL("crm_lead.team_id"),
-                    SQL("crm_lead.project_phase"),
+                    *self._lead_columns(
+                        "id", "name", "partner_id", "user_id", "team_id", "project_phase"
+                    ),
                     SQL("crm_lead.forecast_category"),
                     SQL(
                         "CASE WHEN crm_lead.forecast_category = 'won' THEN crm_lead.date_won "
@@ -946,12 +947,9 @@ class CrmForecastDashboard(models.AbstractModel):
             Lead,
             domain,
             [
-                SQL("crm_lead.id"),
-                SQL("crm_lead.name"),
-                SQL("crm_lead.partner_id"),
-                SQL("crm_lead.user_id"),
-                SQL("crm_lead.team_id"),
-                SQL("crm_lead.project_phase"),
+                *self._lead_columns(
+                    "id", "name", "partner_id", "user_id", "team_id", "project_phase"
+                ),
                 SQL("crm_lead.phase_date_in"),
                 SQL(
                     "(SELECT count(*) FROM crm_lead_problem pb "

@@ -33,6 +33,7 @@ class TestForecastExport(HttpCase, ForecastCase):
         return response.content
 
     def test_workbook_totals_equal_the_screen(self):
+        self.env["crm.lead.problem"].create({"lead_id": self.proof.id, "name": "IT says no"})
         content = self.export("fc_manager", Q2, companies=self.company)
         book = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(
@@ -96,6 +97,10 @@ class TestForecastExport(HttpCase, ForecastCase):
         funnel = book["Funnel"]
         phases = [row[0] for row in funnel.iter_rows(min_row=8, max_row=11, values_only=True)]
         self.assertEqual(phases, ["Contact", "Solution Design", "Solution Proof", "Tender"])
+        risk = list(book["Stalled and At-Risk"].iter_rows(min_row=8, values_only=True))
+        self.assertEqual(
+            [(row[0], row[6], row[7], row[10]) for row in risk], [("Proof deal", "No", 1, 50_000)]
+        )
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             self.assertIn("xl/charts/chart1.xml", archive.namelist(), "the funnel chart")
 
