@@ -1,12 +1,12 @@
 """Upgrading from the previous release keeps every record's data: a database is installed with
-the addons as released (18.0.1.0.0, taken from this repository's history), filled through the
-ORM with phase histories, churn scores and a vendor evaluation, then upgraded to the current
-code with ``-u``. Nothing is lost, and the migration gives the existing opportunities their
+the addons as released (18.0.1.0.0: ``fixtures/addons-18.0.1.0.0.tar.gz``, made with
+``git archive --prefix=previous/ e676dd4 addons``, so that a shallow clone has it too), filled
+through the ORM with phase histories, churn scores and a vendor evaluation, then upgraded to the
+current code with ``-u``. Nothing is lost, and the migration gives the existing opportunities their
 forecast fields (furthest phase, forecast category, won date, probabilities)."""
 
 import json
 import re
-import subprocess
 import tarfile
 import textwrap
 from pathlib import Path
@@ -17,8 +17,8 @@ import odoo
 
 REPO = Path(__file__).resolve().parent.parent
 ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
-# The last release of the three addons before the forecast (all 18.0.1.0.0).
-PREVIOUS_RELEASE = "e676dd4d20881b1d6b657b75d5f1798448e7caf0"
+# The last release of the three addons before the forecast (all 18.0.1.0.0), commit e676dd4.
+PREVIOUS_RELEASE = Path(__file__).resolve().parent / "fixtures" / "addons-18.0.1.0.0.tar.gz"
 
 FILL = textwrap.dedent(
     """
@@ -119,21 +119,10 @@ CHECK = textwrap.dedent(
 
 
 def _previous_addons(tmp_path):
-    """The addons as released, from git history (a checkout of this repository)."""
-    archive = tmp_path / "previous.tar"
-    result = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "-o", str(archive), PREVIOUS_RELEASE, "addons"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"the previous release {PREVIOUS_RELEASE} is not in this checkout's history "
-        f"(a shallow clone?): {result.stderr}"
-    )
-    with tarfile.open(archive) as tar:
+    """The addons as released."""
+    with tarfile.open(PREVIOUS_RELEASE) as tar:
         tar.extractall(tmp_path, filter="data")
-    return tmp_path / "addons"
+    return tmp_path / "previous" / "addons"
 
 
 def _addons_path(ours):
