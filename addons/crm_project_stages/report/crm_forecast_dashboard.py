@@ -14,7 +14,7 @@ from .. import forecast_xlsx, periods
 from ..models.crm_stage import PHASE_ORDER
 
 OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
-FIGURES = ("target", "won", "commit", "best_case", "pipeline", "weighted", "forecast", "gap")
+LEAD_FIGURES = ("won", *OPEN_CATEGORIES, "weighted", "forecast", "undated", "at_risk")
 MOVEMENTS = ("entered", "pulled_in", "grew", "won", "shrank", "slipped", "lost", "left")
 FUNNEL_KINDS = ("entered", "current", "moved_on", "won", "lost_here")
 STREAM_BATCH = 20000
@@ -35,7 +35,12 @@ class CrmForecastDashboard(models.AbstractModel):
     @api.model
     def get_dashboard_data(self, params=None):
         p = self._parse_params(params)
-        convert = self._currency_converter()
+        return self._dashboard_data(p, self._currency_converter(), limit=50)
+
+    @api.model
+    def _dashboard_data(self, p, convert, limit):
+        """Everything the dashboard shows; ``limit`` bounds the listed deals at risk and
+        movement lines (None: all of them, for the workbook)."""
         forecast = self._get_forecast(p, convert)
         return {
             "params": self._params_out(p),
@@ -46,7 +51,7 @@ class CrmForecastDashboard(models.AbstractModel):
             "funnel": self._get_funnel(p, convert),
             "lost_by_phase": self._get_lost_by_phase(p, convert),
             "risk": self._get_risk_deals(p, convert, limit=50),
-            "movement": self._get_movement(p, convert, limit=50),
+            "movement": self._get_movement(p, convert, limit=limit),
             "selling_cost": self._get_selling_cost(p, convert, forecast),
         }
 
@@ -64,10 +69,7 @@ class CrmForecastDashboard(models.AbstractModel):
             return self._drill_cost(p, row)
         if figure == "movement":
             return self._drill_movement(p, row)
-        if figure not in ("won", "commit", "best_case", "pipeline", "weighted", "forecast") + (
-            "undated",
-            "at_risk",
-        ):
+        if figure not in LEAD_FIGURES:
             raise UserError(_("Unknown figure: %s", figure))
         domain = expression.AND(
             [self._lead_scope(p), self._figure_domain(p, figure), self._row_domain(row)]
@@ -81,9 +83,7 @@ class CrmForecastDashboard(models.AbstractModel):
         in xlsxwriter's constant-memory mode: memory does not grow with the number of
         opportunities."""
         p = self._parse_params(params)
-        convert = self._currency_converter()
-        data = self.get_dashboard_data(params)
-        data["risk_count"] = data["risk"]["count"]
+        data = self._dashboard_data(p, self._currency_converter(), limit=None)
         handle, path = tempfile.mkstemp(prefix="crm_forecast_", suffix=".xlsx")
         os.close(handle)
         try:
@@ -93,7 +93,7 @@ class CrmForecastDashboard(models.AbstractModel):
                 self._xlsx_labels(data),
                 detail_rows=self._stream_forecast_rows(p),
                 risk_rows=self._stream_risk_rows(p),
-                movement_rows=self._get_movement(p, convert, limit=None)["lines"],
+                movement_rows=data["movement"]["lines"],
             )
         except Exception:
             os.unlink(path)
@@ -293,6 +293,14 @@ class CrmForecastDashboard(models.AbstractModel):
 
         return convert
 
+    @api.model
+    def _sum_converted(self, amounts, convert):
+        """{company id: amount in its currency} -> total in the current company's currency."""
+        Company = self.env["res.company"]
+        return sum(
+            convert(amount, Company.browse(company_id)) for company_id, amount in amounts.items()
+        )
+
     # ------------------------------------------------------------------ forecast
 
     @api.model
@@ -356,19 +364,13 @@ class CrmForecastDashboard(models.AbstractModel):
             user_ids = None
         user_targets = Target._get_target_amounts("user", user_ids, date_from, date_to)
         for user_id, amounts in user_targets.items():
-            by_user[User.browse(user_id)]["target"] += sum(
-                convert(amount, self.env["res.company"].browse(company_id))
-                for company_id, amount in amounts.items()
-            )
+            by_user[User.browse(user_id)]["target"] += self._sum_converted(amounts, convert)
         team_total = 0.0
         if not p["user"]:
             team_ids = p["team"].ids if p["team"] else None
             team_targets = Target._get_target_amounts("team", team_ids, date_from, date_to)
             for team_id, amounts in team_targets.items():
-                amount = sum(
-                    convert(value, self.env["res.company"].browse(company_id))
-                    for company_id, value in amounts.items()
-                )
+                amount = self._sum_converted(amounts, convert)
                 by_team[Team.browse(team_id)]["target"] += amount
                 team_total += amount
         if p["user"]:
@@ -447,7 +449,7 @@ class CrmForecastDashboard(models.AbstractModel):
                 SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column("days_in_phase")),
             )
         )
-        rows = {phase: self._empty_funnel_row(phase) for phase in PHASE_ORDER}
+        rows = {phase: self._empty_funnel_row() for phase in PHASE_ORDER}
         medians = {}
         Company = self.env["res.company"]
         for phase, company_id, per_phase, *sums, median in self.env.cr.fetchall():
@@ -483,7 +485,7 @@ class CrmForecastDashboard(models.AbstractModel):
         return result
 
     @staticmethod
-    def _empty_funnel_row(phase):
+    def _empty_funnel_row():
         return {
             "entered": 0,
             "current": 0,
@@ -619,10 +621,8 @@ class CrmForecastDashboard(models.AbstractModel):
         rows = self._movement_rows(p, snapshot)
         lines = []
         for row in rows:
-            (lead_id, name, user, team, company, kind, old_date, old_rev, old_w, new_date) = row[
-                :10
-            ]
-            new_rev, new_w = row[10], row[11]
+            lead_id, name, user, team, company, kind = row[:6]
+            old_date, old_rev, old_w, new_date, new_rev, new_w = row[6:]
             company = self.env["res.company"].browse(company)
             value = convert((new_rev or 0.0) - (old_rev or 0.0), company)
             weighted = convert((new_w or 0.0) - (old_w or 0.0), company)
@@ -774,10 +774,7 @@ class CrmForecastDashboard(models.AbstractModel):
                 )
                 .items()
             ):
-                budgets[team_id] = sum(
-                    convert(value, self.env["res.company"].browse(company_id))
-                    for company_id, value in amounts.items()
-                )
+                budgets[team_id] = self._sum_converted(amounts, convert)
         rows = []
         names = {team.id: team.name for team in self.env["crm.team"].browse(team_ids)}
         for team_id in sorted({*by_team, *won}, key=lambda t: names.get(t) or ""):
@@ -823,7 +820,7 @@ class CrmForecastDashboard(models.AbstractModel):
     # ------------------------------------------------------------------ drill-downs
 
     @api.model
-    def _lead_action(self, name, domain, ids=None):
+    def _lead_action(self, name, domain):
         return {
             "type": "ir.actions.act_window",
             "name": name,
@@ -884,8 +881,8 @@ class CrmForecastDashboard(models.AbstractModel):
 
     @api.model
     def _stream(self, model, domain, columns):
-        """Yield rows of ``columns`` (SQL over ``model``'s table, id first) of the records
-        matching ``domain``, record rules applied, in batches ordered by id."""
+        """Yield batches of rows of ``columns`` (SQL over ``model``'s table, id first) of the
+        records matching ``domain``, record rules applied, in id order."""
         last = 0
         while True:
             query = model._search([*domain, ("id", ">", last)], limit=STREAM_BATCH, order="id")
@@ -893,7 +890,7 @@ class CrmForecastDashboard(models.AbstractModel):
             rows = self.env.cr.fetchall()
             if not rows:
                 return
-            yield from rows
+            yield rows
             last = rows[-1][0]
 
     @staticmethod
@@ -943,7 +940,7 @@ class CrmForecastDashboard(models.AbstractModel):
         now = fields.Datetime.now()
         limits = Lead._get_stall_days()
         names = self._name_maps()
-        rows = self._stream(
+        batches = self._stream(
             Lead,
             domain,
             [
@@ -961,7 +958,7 @@ class CrmForecastDashboard(models.AbstractModel):
                 SQL("crm_lead.company_id"),
             ],
         )
-        for batch in self._batched(rows, STREAM_BATCH):
+        for batch in batches:
             partners = self._partner_names(batch)
             for (
                 _lead_id,
@@ -1028,24 +1025,13 @@ class CrmForecastDashboard(models.AbstractModel):
         partners.invalidate_recordset()
         return names
 
-    @staticmethod
-    def _batched(iterable, size):
-        batch = []
-        for item in iterable:
-            batch.append(item)
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
     @api.model
-    def _format_lead_rows(self, rows):
+    def _format_lead_rows(self, batches):
         """Names instead of ids, batch by batch: one query per batch for the customers."""
         names = self._name_maps()
         users, teams, phases = names["users"], names["teams"], names["phases"]
         categories, currencies = names["categories"], names["currencies"]
-        for batch in self._batched(rows, STREAM_BATCH):
+        for batch in batches:
             partners = self._partner_names(batch)
             for (
                 _lead_id,

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 
 from ..models.crm_stage import PHASE_ORDER, PROJECT_PHASES
 
@@ -54,10 +54,6 @@ class CrmFunnelReport(models.Model):
         string="Value", readonly=True, currency_field="currency_id", help="Expected revenue."
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
-
-    @api.model
-    def _phase_array(self):
-        return list(PHASE_ORDER)
 
     def _query(self):
         phases = ",".join(f"'{phase}'" for phase in PHASE_ORDER)
