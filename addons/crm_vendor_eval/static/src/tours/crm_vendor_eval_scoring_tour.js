@@ -41,11 +41,11 @@ registry.category("web_tour.tours").add("crm_vendor_eval_scoring_tour", {
         },
         {
             content: "Submit my scores",
-            trigger: "button[name=action_submit]",
+            trigger: "button[name=action_confirm_submit]",
             run: "click",
         },
         {
-            trigger: ".modal-footer .btn-primary",
+            trigger: ".modal .modal-footer button[name=action_submit]",
             run: "click",
         },
         {
