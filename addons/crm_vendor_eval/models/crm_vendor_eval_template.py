@@ -47,10 +47,12 @@ class CrmVendorEvalTemplate(models.Model):
                 )
 
     def _check_weights_at_commit(self):
-        """Check the weights once the whole change is made, when the transaction is flushed
-        before its commit (and at every savepoint): a save of the template form moves weight
-        between categories one line after the other, and no intermediate state counts. The
-        check belongs to the server: no context or argument of a client skips it."""
+        """Check the weights of templates whose categories change on their own, once the whole
+        change is made: when the transaction is flushed before its commit (and at every
+        savepoint). A save of the template form moves weight between categories one line
+        after the other: no intermediate state counts, and the template checks itself at the
+        end of its own create or write. The check belongs to the server: no context or
+        argument of a client skips it."""
         if not self or self._vendor_eval_uninstalling():
             return
         precommit = self.env.cr.precommit
@@ -82,14 +84,14 @@ class CrmVendorEvalTemplate(models.Model):
         for vals in vals_list:
             self._check_user_vals(vals, creating=True)
         templates = super().create(vals_list)
-        templates._check_weights_at_commit()
+        templates._check_weights()  # the categories given with the template are all in
         return templates
 
     def write(self, vals):
         self._check_user_vals(vals)
         res = super().write(vals)
         if {"category_ids", "active"} & set(vals):
-            self._check_weights_at_commit()
+            self._check_weights()  # every line of the form is saved by now
         return res
 
     def copy_data(self, default=None):
