@@ -10,7 +10,7 @@ class CrmVendorEvalGuardMixin(models.AbstractModel):
     is held here and not by the views: a field the server computes (computed or related) or
     sets (``_server_fields``) is refused to every code path without superuser rights; a field
     given at creation (``_fixed_fields``) never changes afterwards; a model may also name the
-    only fields users write (``_user_fields``)."""
+    only fields users write at all (``_user_fields``)."""
 
     _name = "crm.vendor.eval.guard.mixin"
     _description = "Vendor Evaluation: fields set by the server"
@@ -24,8 +24,9 @@ class CrmVendorEvalGuardMixin(models.AbstractModel):
         return set()
 
     def _user_fields(self):
-        """The only fields users write, or None for all but the server's (hook)."""
-        return None
+        """The only fields users may write at all (hook; by default every field but the
+        server's)."""
+        return set(self._fields)
 
     def _check_user_vals(self, vals, creating=False):
         if self.env.su:
@@ -37,11 +38,7 @@ class CrmVendorEvalGuardMixin(models.AbstractModel):
             field = self._fields.get(name)
             if field is None:
                 continue
-            if (
-                (allowed is not None and name not in allowed)
-                or name in server
-                or (field.compute and not field.inverse)
-            ):
+            if name not in allowed or name in server or (field.compute and not field.inverse):
                 refused.append(field._description_string(self.env))
         if refused:
             raise AccessError(

@@ -252,8 +252,8 @@ class TestEvaluatorPath(AttackMixin, HttpCase, VendorEvalCase):
         self.assertIn("决策：Pacific Integrators。", note.body)  # noqa: RUF001
         evaluation.with_user(self.manager).action_reopen()
         self.assertIn(
-            "Mia Manager 重新打开了对 Pacific Integrators 的决策。",
-            evaluation.message_ids[:5].mapped("body"),
+            "<p>Mia Manager 重新打开了对 Pacific Integrators 的决策。</p>",
+            [str(body) for body in evaluation.message_ids[:5].mapped("body")],
         )
 
     # ------------------------------------------------------------------ the path, clicked

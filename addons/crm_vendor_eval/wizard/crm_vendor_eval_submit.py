@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 
 class CrmVendorEvalSubmit(models.TransientModel):
@@ -13,6 +13,19 @@ class CrmVendorEvalSubmit(models.TransientModel):
     )
     line_count = fields.Integer(related="assignment_id.line_count")
     unscored_count = fields.Integer(related="assignment_id.unscored_count")
+    summary = fields.Char(compute="_compute_summary")
+
+    @api.depends("line_count", "unscored_count")
+    def _compute_summary(self):
+        for wizard in self:
+            if wizard.unscored_count:
+                wizard.summary = _(
+                    "%(unscored)s of %(total)s criteria on your sheet are not scored.",
+                    unscored=wizard.unscored_count,
+                    total=wizard.line_count,
+                )
+            else:
+                wizard.summary = _("All %s criteria on your sheet are scored.", wizard.line_count)
 
     @api.model
     def default_get(self, fields_list):
