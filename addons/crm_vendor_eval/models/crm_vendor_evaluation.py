@@ -272,6 +272,9 @@ class CrmVendorEvaluation(models.Model):
             self._check_submitted_work_kept(vendors_before)
         if {"template_id", "vendor_ids", "member_ids"} & set(vals):
             self.filtered(lambda e: e.state == "scoring")._prepare_scoring()
+        if "date_deadline" in vals:
+            # The evaluators' to-dos follow the decision date (as the daily reminder does).
+            self.assignment_ids._ensure_scoring_activity(reminder=True)
         return res
 
     @api.ondelete(at_uninstall=True)
@@ -586,7 +589,10 @@ class CrmVendorEvaluation(models.Model):
         ]
 
     def _evaluator_rows(self, results):
-        """[(evaluator name, [coverage % per result's vendor])] of the submitted sheets."""
+        """[(evaluator name, [coverage % per result's vendor])] of the submitted sheets (none for
+        results computed before the coverage was kept)."""
+        if not any(result.evaluator_coverage for result in results):
+            return []
         sheets = self.sudo().assignment_ids.filtered(lambda a: a.state == "submitted")
         return [
             (
