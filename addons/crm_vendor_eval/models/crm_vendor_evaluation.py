@@ -260,12 +260,13 @@ class CrmVendorEvaluation(models.Model):
                         started[0].name,
                     )
                 )
+        team_change = {"vendor_ids", "member_ids"} & set(vals)
         vendors_before = {
-            evaluation.id: set(evaluation.with_context(active_test=False).vendor_ids.ids)
-            for evaluation in self
+            evaluation.id: set(evaluation.vendor_ids.ids)
+            for evaluation in (self.with_context(active_test=False) if team_change else ())
         }
         res = super().write(vals)
-        if {"vendor_ids", "member_ids"} & set(vals):
+        if team_change:
             # The cache now holds what the write saw (active records only): read the team and
             # the vendors again, archived ones included.
             self.invalidate_recordset(["vendor_ids", "member_ids"])
