@@ -14,7 +14,19 @@ ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
 
 UNINSTALL = textwrap.dedent(
     """
-    modules = env["ir.module.module"].search([("name", "in", %r)])
+    addons = %r
+    if "crm_vendor_eval" in addons:
+        # An evaluation users made (no external id) on the shipped template, scored.
+        evaluation = env["crm.vendor.evaluation"].create({
+            "name": "Made by users",
+            "template_id": env.ref("crm_vendor_eval.template_crm_system").id,
+            "vendor_ids": [(6, 0, env.ref("base.res_partner_2").ids)],
+            "member_ids": [(6, 0, env.ref("base.user_admin").ids)],
+        })
+        evaluation.action_start()
+        evaluation.score_ids[:3].write({"score": "4"})
+        env.cr.commit()
+    modules = env["ir.module.module"].search([("name", "in", addons)])
     assert set(modules.mapped("state")) == {"installed"}, modules.mapped("state")
     modules.button_immediate_uninstall()
     print("UNINSTALLED")
@@ -88,7 +100,10 @@ def test_addons_uninstall_cleanly_and_crm_still_works(installed_db, addons):
     db = f"{installed_db}_{len(addons)}_{addons[0]}"
     run_sql_on_server(f'CREATE DATABASE "{db}" TEMPLATE "{installed_db}"')
     try:
-        assert "UNINSTALLED" in run_odoo(db, "shell", "--no-http", stdin=UNINSTALL % addons)
+        output = run_odoo(db, "shell", "--no-http", stdin=UNINSTALL % addons)
+        assert "UNINSTALLED" in output
+        errors = [line for line in output.splitlines() if " ERROR " in line]
+        assert not errors, "the uninstall logged errors:\n" + "\n".join(errors[:20])
         assert "CRM WORKS" in run_odoo(db, "shell", "--no-http", stdin=CHECK % addons)
     finally:
         drop_database(db)

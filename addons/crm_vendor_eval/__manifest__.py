@@ -13,9 +13,12 @@
         "security/crm_vendor_eval_security.xml",
         "security/ir.model.access.csv",
         "data/crm_vendor_eval_template_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "report/crm_vendor_comparison_templates.xml",
         "views/crm_vendor_eval_template_views.xml",
         "views/crm_vendor_eval_assignment_views.xml",
+        "wizard/crm_vendor_eval_submit_views.xml",
         "views/crm_vendor_evaluation_views.xml",
         "views/res_partner_views.xml",
         "views/crm_vendor_eval_menus.xml",
@@ -24,6 +27,7 @@
     "assets": {
         "web.assets_tests": ["crm_vendor_eval/static/src/tours/*.js"],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
-    "application": False,
+    "application": True,
 }

@@ -39,15 +39,31 @@ def _total(criterion_scores, categories):
     return total, per_category
 
 
-def rank_vendors(vendor_ids, categories, given):
+def _share(part, whole):
+    """part / whole in %, one decimal (0 of nothing)."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def strongest_and_weakest(scored):
+    """(strongest, weakest) category ids of {category_id: 0-100}, in category order on ties;
+    (False, False) when every category scores the same: nothing stands out."""
+    if not scored or max(scored.values()) == min(scored.values()):
+        return False, False
+    return max(scored, key=scored.get), min(scored, key=scored.get)
+
+
+def rank_vendors(vendor_ids, categories, given, evaluator_ids=()):
     """Rank vendors.
 
     :param vendor_ids: the vendors evaluated
     :param categories: [(category_id, weight, [(criterion_id, weight)])]
     :param given: [(vendor_id, criterion_id, evaluator_id, score 0-5)]
+    :param evaluator_ids: the evaluators whose scores count (for their coverage)
     :return: one dict per vendor, best first: vendor_id, rank, total, categories
         ({category_id: 0-100 or None}), spread, coverage (share of criteria scored, %),
-        missing (criteria nobody scored), strongest and weakest category ids.
+        missing (criteria nobody scored), strongest and weakest category ids (False when
+        every category scores the same), evaluators ({evaluator_id: share of the criteria
+        they scored, %}).
     """
     by_vendor = defaultdict(lambda: defaultdict(list))
     by_evaluator = defaultdict(lambda: defaultdict(dict))
@@ -65,6 +81,7 @@ def rank_vendors(vendor_ids, categories, given):
             if t is not None
         ]
         scored = {cid: value for cid, value in per_category.items() if value is not None}
+        strongest, weakest = strongest_and_weakest(scored)
         rows.append(
             {
                 "vendor_id": vendor_id,
@@ -73,12 +90,16 @@ def rank_vendors(vendor_ids, categories, given):
                 "spread": round(max(evaluator_totals) - min(evaluator_totals), 2)
                 if evaluator_totals
                 else 0.0,
-                "coverage": round(100.0 * len(means) / criterion_count, 1)
-                if criterion_count
-                else 0.0,
+                "coverage": _share(len(means), criterion_count),
                 "missing": criterion_count - len(means),
-                "strongest": max(scored, key=scored.get) if scored else False,
-                "weakest": min(scored, key=scored.get) if scored else False,
+                "strongest": strongest,
+                "weakest": weakest,
+                "evaluators": {
+                    str(evaluator_id): _share(
+                        len(by_evaluator[vendor_id].get(evaluator_id, {})), criterion_count
+                    )
+                    for evaluator_id in evaluator_ids
+                },
             }
         )
     rows.sort(key=lambda row: -row["total"])

@@ -15,7 +15,7 @@ class VendorEvalController(http.Controller):
         evaluation = request.env["crm.vendor.evaluation"].browse(evaluation_id).exists()
         if not evaluation:
             raise request.not_found()
-        evaluation.check_access("read")
+        evaluation._check_comparison_access()
         content = evaluation._comparison_xlsx()
         filename = request.env._("Vendor comparison - %s.xlsx", evaluation.name)
         return request.make_response(

@@ -1,10 +1,22 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+COST_FIELDS = (
+    "licence_cost",
+    "customisation_cost",
+    "integration_cost",
+    "training_cost",
+    "maintenance_cost",
+    "upgrade_cost",
+    "hosting_cost",
+)
 
 
 class CrmVendorEvalOffer(models.Model):
     """What a vendor costs: initial cost and recurring cost per year, in company currency."""
 
     _name = "crm.vendor.eval.offer"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Cost of Ownership"
     _order = "evaluation_id, tco, id"
 
@@ -56,3 +68,67 @@ class CrmVendorEvalOffer(models.Model):
             offer.tco = offer.initial_cost + offer.recurring_cost * (
                 offer.evaluation_id.horizon_years or 0
             )
+
+    @api.constrains(*COST_FIELDS)
+    def _check_costs(self):
+        for offer in self:
+            for name in COST_FIELDS:
+                if offer[name] < 0:
+                    raise ValidationError(
+                        _(
+                            "Costs cannot be negative: %(cost)s of %(vendor)s.",
+                            cost=self._fields[name]._description_string(self.env),
+                            vendor=offer.vendor_id.display_name,
+                        )
+                    )
+
+    @api.constrains("vendor_id", "evaluation_id")
+    def _check_vendor(self):
+        for offer in self:
+            vendors = offer.evaluation_id.with_context(active_test=False).vendor_ids
+            if offer.vendor_id not in vendors:
+                raise ValidationError(
+                    _(
+                        "%(vendor)s is not one of the vendors of “%(evaluation)s”.",
+                        vendor=offer.vendor_id.display_name,
+                        evaluation=offer.evaluation_id.name,
+                    )
+                )
+
+    def _fixed_fields(self):
+        return {"evaluation_id"}
+
+    def _check_evaluation_open(self, evaluations):
+        """Costs are part of what a decision stands on: frozen with it."""
+        if self.env.su:
+            return
+        for evaluation in evaluations:
+            if evaluation.state == "done":
+                raise UserError(
+                    _("“%s” is decided: reopen it to change its costs.", evaluation.name)
+                )
+            if evaluation.state == "cancel":
+                raise UserError(
+                    _("“%s” is cancelled: reset it to draft to change its costs.", evaluation.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        self._check_evaluation_open(
+            self.env["crm.vendor.evaluation"].browse(
+                {vals["evaluation_id"] for vals in vals_list if vals.get("evaluation_id")}
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_user_vals(vals)
+        self._check_evaluation_open(self.evaluation_id)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_decided(self):
+        if not self._vendor_eval_uninstalling():
+            self._check_evaluation_open(self.evaluation_id)

@@ -5,6 +5,7 @@ class CrmVendorEvalResult(models.Model):
     """A vendor's standing in an evaluation, computed from the scores given."""
 
     _name = "crm.vendor.eval.result"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Evaluation Result"
     _order = "evaluation_id, rank, id"
 
@@ -24,6 +25,15 @@ class CrmVendorEvalResult(models.Model):
     strongest_category_id = fields.Many2one("crm.vendor.eval.category", string="Strongest")
     weakest_category_id = fields.Many2one("crm.vendor.eval.category", string="Weakest")
     category_scores = fields.Json(help="{category id: 0-100 or null}")
+    evaluator_coverage = fields.Json(
+        help="{evaluator id: share of the criteria they scored for the vendor (%)}"
+    )
+    lowest_evaluator_coverage = fields.Float(
+        string="Lowest Evaluator Coverage",
+        compute="_compute_lowest_evaluator_coverage",
+        digits=(16, 1),
+        help="Share of the criteria scored by the evaluator who scored the fewest (%).",
+    )
     currency_id = fields.Many2one(related="evaluation_id.currency_id")
     tco = fields.Monetary(string="Total Cost of Ownership")
     score_per_cost = fields.Float(
@@ -34,7 +44,26 @@ class CrmVendorEvalResult(models.Model):
     )
     company_id = fields.Many2one(related="evaluation_id.company_id", store=True, index=True)
 
+    @api.depends("evaluator_coverage")
+    def _compute_lowest_evaluator_coverage(self):
+        for result in self:
+            result.lowest_evaluator_coverage = min((result.evaluator_coverage or {}).values(),
+                                                   default=0.0)  # fmt: skip
+
     @api.depends("total", "tco")
     def _compute_score_per_cost(self):
         for result in self:
             result.score_per_cost = result.total / (result.tco / 100_000.0) if result.tco else 0.0
+
+    def _user_fields(self):
+        return set()  # computed by the evaluation, from the submitted scores
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_user_vals(vals)
+        return super().write(vals)

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 SCORES = [
     ("0", "0 - Absent"),
@@ -15,19 +15,36 @@ class CrmVendorEvalScore(models.Model):
     """What one evaluator gives one vendor on one criterion (0-5), with a comment."""
 
     _name = "crm.vendor.eval.score"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Evaluation Score"
-    _order = "evaluation_id, evaluator_id, vendor_id, category_sequence, criterion_sequence, id"
+    _order = (
+        "evaluation_id, evaluator_id, category_sequence, category_id, criterion_sequence, "
+        "criterion_id, vendor_id, id"
+    )
 
     evaluation_id = fields.Many2one(
-        "crm.vendor.evaluation", required=True, ondelete="cascade", index=True
+        "crm.vendor.evaluation", required=True, readonly=True, ondelete="cascade", index=True
     )
     assignment_id = fields.Many2one(
-        "crm.vendor.eval.assignment", required=True, ondelete="cascade", index=True
+        "crm.vendor.eval.assignment",
+        string="Scoring Sheet",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
     )
-    evaluator_id = fields.Many2one("res.users", string="Evaluator", required=True, index=True)
-    vendor_id = fields.Many2one("res.partner", string="Vendor", required=True, index=True)
+    evaluator_id = fields.Many2one(
+        "res.users", string="Evaluator", required=True, readonly=True, index=True
+    )
+    vendor_id = fields.Many2one(
+        "res.partner", string="Vendor", required=True, readonly=True, index=True
+    )
     criterion_id = fields.Many2one(
-        "crm.vendor.eval.criterion", string="Criterion", required=True, ondelete="cascade"
+        "crm.vendor.eval.criterion",
+        string="Criterion",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
     )
     category_id = fields.Many2one(related="criterion_id.category_id", store=True, string="Category")
     category_sequence = fields.Integer(
@@ -42,7 +59,10 @@ class CrmVendorEvalScore(models.Model):
     scored = fields.Boolean(compute="_compute_scored", store=True, index=True)
     comment = fields.Char()
     submitted = fields.Boolean(
-        readonly=True, index=True, help="The evaluator has submitted: the line is locked."
+        compute="_compute_submitted",
+        store=True,
+        index=True,
+        help="The evaluator has submitted: the line is locked.",
     )
     company_id = fields.Many2one(related="evaluation_id.company_id", store=True, index=True)
 
@@ -60,9 +80,27 @@ class CrmVendorEvalScore(models.Model):
             line.scored = bool(line.score)
             line.score_value = float(line.score) if line.score else 0.0
 
+    @api.depends("assignment_id.state")
+    def _compute_submitted(self):
+        for line in self:
+            line.submitted = line.assignment_id.state == "submitted"
+
+    def _user_fields(self):
+        return {"score", "comment"}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Lines are made by the server when scoring starts (and refused to users by access).
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if {"score", "comment"} & set(vals) and not self.env.su:
-            for line in self:
+        self._check_user_vals(vals)
+        if not self.env.su:
+            for line in self.sudo():
+                if line.evaluator_id.id != self.env.uid:
+                    raise AccessError(_("Only the evaluator changes their own scores."))
                 if line.evaluation_id.state != "scoring":
                     raise UserError(
                         _("Scores can only change while the evaluation is being scored.")
@@ -70,3 +108,10 @@ class CrmVendorEvalScore(models.Model):
                 if line.submitted:
                     raise UserError(_("These scores were submitted: they cannot change any more."))
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_submitted(self):
+        if self._vendor_eval_uninstalling():
+            return
+        if any(line.submitted for line in self):
+            raise UserError(_("Submitted scores are never deleted."))

@@ -1,10 +1,13 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.float_utils import float_compare
+
+WEIGHTS_CHECK = "crm_vendor_eval.template_weights"
 
 
 class CrmVendorEvalTemplate(models.Model):
     _name = "crm.vendor.eval.template"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Evaluation Template"
     _order = "name, id"
 
@@ -20,16 +23,18 @@ class CrmVendorEvalTemplate(models.Model):
     total_weight = fields.Float(compute="_compute_total_weight", digits=(16, 2))
     criterion_count = fields.Integer(compute="_compute_total_weight")
 
-    @api.depends("category_ids.weight", "category_ids.criterion_ids")
+    @api.depends("category_ids.weight", "category_ids.active", "category_ids.criterion_ids")
     def _compute_total_weight(self):
         for template in self:
-            template.total_weight = sum(template.category_ids.mapped("weight"))
-            template.criterion_count = len(template.category_ids.criterion_ids)
+            categories = template.category_ids.filtered("active")
+            template.total_weight = sum(categories.mapped("weight"))
+            template.criterion_count = len(categories.criterion_ids.filtered("active"))
 
-    @api.constrains("category_ids")
     def _check_weights(self):
-        for template in self:
-            if template.category_ids and float_compare(template.total_weight, 100.0, 2) != 0:
+        """The weights of the active categories add up to 100."""
+        for template in self.filtered("active"):
+            active = template.category_ids.filtered("active")
+            if active and float_compare(template.total_weight, 100.0, 2) != 0:
                 # Formatted outside _(): the term extractor cannot read an f-string argument.
                 total = format(template.total_weight, "g")
                 raise ValidationError(
@@ -41,19 +46,53 @@ class CrmVendorEvalTemplate(models.Model):
                     )
                 )
 
+    def _check_weights_at_commit(self):
+        """Check the weights of templates whose categories change on their own, once the whole
+        change is made: when the transaction is flushed before its commit (and at every
+        savepoint). A save of the template form moves weight between categories one line
+        after the other: no intermediate state counts, and the template checks itself at the
+        end of its own create or write. The check belongs to the server: no context or
+        argument of a client skips it."""
+        if not self or self._vendor_eval_uninstalling():
+            return
+        precommit = self.env.cr.precommit
+        if WEIGHTS_CHECK not in precommit.data:
+            precommit.data[WEIGHTS_CHECK] = set()
+            env = self.env
+
+            @precommit.add
+            def check_weights():
+                ids = precommit.data.pop(WEIGHTS_CHECK, set())
+                env["crm.vendor.eval.template"].sudo().browse(ids).exists()._check_weights()
+
+        precommit.data[WEIGHTS_CHECK].update(self.ids)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        used = self.env["crm.vendor.evaluation"].sudo().with_context(active_test=False)
+        for template in self:
+            if used.search_count([("template_id", "=", template.id)], limit=1):
+                raise UserError(
+                    _(
+                        "“%s” is used by vendor evaluations: archive it instead of deleting it.",
+                        template.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
-        # Categories created through the template are checked once, on the whole template.
-        return (
-            super(CrmVendorEvalTemplate, self.with_context(vendor_eval_weights_later=True))
-            .create(vals_list)
-            .with_context(vendor_eval_weights_later=False)
-        )
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        templates = super().create(vals_list)
+        templates._check_weights()  # the categories given with the template are all in
+        return templates
 
     def write(self, vals):
-        return super(
-            CrmVendorEvalTemplate, self.with_context(vendor_eval_weights_later=True)
-        ).write(vals)
+        self._check_user_vals(vals)
+        res = super().write(vals)
+        if {"category_ids", "active"} & set(vals):
+            self._check_weights()  # every line of the form is saved by now
+        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -65,6 +104,7 @@ class CrmVendorEvalTemplate(models.Model):
 
 class CrmVendorEvalCategory(models.Model):
     _name = "crm.vendor.eval.category"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Evaluation Category"
     _order = "template_id, sequence, id"
 
@@ -72,6 +112,11 @@ class CrmVendorEvalCategory(models.Model):
         "crm.vendor.eval.template", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="template_id.company_id", store=True, index=True)
+    active = fields.Boolean(
+        default=True,
+        help="Archived, the category is left out of evaluations that start later; evaluations "
+        "that scored it keep it.",
+    )
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     weight = fields.Float(
@@ -86,23 +131,58 @@ class CrmVendorEvalCategory(models.Model):
         ("weight_positive", "CHECK(weight >= 0)", "A category weight cannot be negative.")
     ]
 
-    @api.constrains("weight", "template_id")
-    def _check_template_weights(self):
-        """A category edited on its own keeps its template at 100; edited through the template
-        form, the template checks the total once all its lines are saved."""
-        if not self.env.context.get("vendor_eval_weights_later"):
-            self.template_id._check_weights()
+    def _used_criteria(self):
+        """The criteria of these categories (archived too) that evaluations have scored."""
+        criteria = self.with_context(active_test=False).criterion_ids
+        return criteria._used()
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        for category in self:
+            if category._used_criteria():
+                raise UserError(
+                    _(
+                        "“%s” is used by vendor evaluations: archive it instead of deleting it.",
+                        category.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        categories = super().create(vals_list)
+        categories.template_id._check_weights_at_commit()
+        return categories
+
+    def write(self, vals):
+        self._check_user_vals(vals)
+        if {"weight", "template_id"} & set(vals) and not self.env.su:
+            for category in self:
+                if category._used_criteria():
+                    raise UserError(
+                        _(
+                            "“%s” is scored in evaluations that have started: its weight cannot "
+                            "change. Duplicate the template to change the weights.",
+                            category.name,
+                        )
+                    )
+        templates = self.template_id
+        res = super().write(vals)
+        if {"weight", "template_id", "active"} & set(vals):
+            (templates | self.template_id)._check_weights_at_commit()
+        return res
 
     def unlink(self):
         templates = self.template_id
         res = super().unlink()
-        if not self.env.context.get("vendor_eval_weights_later"):
-            templates.exists()._check_weights()
+        templates.exists()._check_weights_at_commit()
         return res
 
 
 class CrmVendorEvalCriterion(models.Model):
     _name = "crm.vendor.eval.criterion"
+    _inherit = ["crm.vendor.eval.guard.mixin"]
     _description = "Vendor Evaluation Criterion"
     _order = "category_id, sequence, id"
 
@@ -111,6 +191,11 @@ class CrmVendorEvalCriterion(models.Model):
     )
     template_id = fields.Many2one(related="category_id.template_id", store=True, index=True)
     company_id = fields.Many2one(related="template_id.company_id", store=True, index=True)
+    active = fields.Boolean(
+        default=True,
+        help="Archived, the criterion is left out of evaluations that start later; evaluations "
+        "that scored it keep it.",
+    )
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     weight = fields.Float(
@@ -127,3 +212,45 @@ class CrmVendorEvalCriterion(models.Model):
     _sql_constraints = [
         ("weight_positive", "CHECK(weight > 0)", "A criterion weight must be positive.")
     ]
+
+    def _used(self):
+        """The criteria among these that evaluations have scored (a line on a scoring sheet)."""
+        if not self:
+            return self
+        groups = (
+            self.env["crm.vendor.eval.score"]
+            .sudo()
+            ._read_group([("criterion_id", "in", self.ids)], ["criterion_id"])
+        )
+        return self.browse([criterion.id for (criterion,) in groups])
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        used = self._used()
+        if used:
+            raise UserError(
+                _(
+                    "“%s” is used by vendor evaluations: archive it instead of deleting it.",
+                    used[0].name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_user_vals(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_user_vals(vals)
+        if {"weight", "category_id"} & set(vals) and not self.env.su:
+            used = self._used()
+            if used:
+                raise UserError(
+                    _(
+                        "“%s” is scored in evaluations that have started: its weight cannot "
+                        "change. Duplicate the template to change the weights.",
+                        used[0].name,
+                    )
+                )
+        return super().write(vals)

@@ -1,5 +1,8 @@
+import json
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
 
 
 class VendorEvalCase(TransactionCase):
@@ -106,3 +109,57 @@ class VendorEvalCase(TransactionCase):
     def _submit_all(evaluation):
         for sheet in evaluation.assignment_ids:
             sheet.with_user(sheet.user_id).action_submit()
+
+
+class AttackMixin:
+    """Plays a user with a JSON-RPC client over real HTTP (mixed into an HttpCase): the calls
+    go through Odoo's HTTP layer with that user's session, like any client but the web one."""
+
+    def rpc(self, login, model, method, *args, **kwargs):
+        """``{"result": …}`` or ``{"error": name, "message": …}`` of ``model.method`` called by
+        ``login`` (test users have their login as password)."""
+        self.authenticate(login, login)
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.env.invalidate_all()
+        if "error" in body:
+            data = body["error"]["data"]
+            return {"error": data["name"].rsplit(".", 1)[-1], "message": data["message"]}
+        return {"result": body.get("result")}
+
+    def assertRefused(self, reply, error, message):
+        """The call failed with ``error`` (AccessError, UserError, ValidationError) and
+        exactly ``message``."""
+        self.assertNotIn("result", reply, "the call was not refused")
+        self.assertEqual((reply["error"], reply["message"]), (error, message))
+
+    @staticmethod
+    def snapshot(records):
+        """Every stored column of ``records`` as the database holds it."""
+        records.env.invalidate_all()
+        names = [
+            name
+            for name, field in records._fields.items()
+            if field.store and field.type not in ("one2many", "many2many")
+        ]
+        records.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE id = ANY(%s) ORDER BY id",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                SQL.identifier(records._table),
+                records.ids,
+            )
+        )
+        return records.env.cr.fetchall()

@@ -16,6 +16,7 @@ class TestTemplates(VendorEvalCase):
         self.assertTrue(all(template.category_ids.criterion_ids.mapped("guide")))
 
     def test_category_weights_must_add_up_to_100(self):
+        # Checked once the whole change is made: when the transaction is flushed.
         with self.assertRaisesRegex(ValidationError, "add up to 90; they must add up to 100"):
             self.env["crm.vendor.eval.template"].create(
                 {
@@ -26,8 +27,10 @@ class TestTemplates(VendorEvalCase):
                     ],
                 }
             )
+            self.env.cr.flush()
         with self.assertRaisesRegex(ValidationError, "add up to 110"):
             self.cat_a.weight = 70
+            self.env.cr.flush()
         # Moving weight between categories in one save of the template is fine.
         self.template.write(
             {
@@ -158,12 +161,12 @@ class TestDecision(VendorEvalCase):
         self.assertIn("Best integration", note.body)
         line = (
             self.env["crm.vendor.eval.score"]
-            .with_user(self.manager)
-            .search([("evaluation_id", "=", evaluation.id)], limit=1)
-        )
+            .with_user(self.alice)
+            .search([("evaluation_id", "=", evaluation.id), ("evaluator_id", "=", self.alice.id)])
+        )[:1]
         with self.assertRaisesRegex(UserError, "being scored|submitted"):
             line.write({"score": "1"})
-        with self.assertRaisesRegex(UserError, "locked"):
+        with self.assertRaisesRegex(UserError, "is decided: reopen it to change Vendors"):
             evaluation.write(
                 {"vendor_ids": [Command.link(self.env["res.partner"].create({"name": "Late"}).id)]}
             )

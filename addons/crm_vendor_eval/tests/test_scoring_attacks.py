@@ -1,0 +1,271 @@
+"""Blind scoring holds against an evaluator with a JSON-RPC client (issue #11, items 1 and 2):
+each call goes over real HTTP with the attacker's session; each refusal is exact and leaves
+the database as it was."""
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import AttackMixin, VendorEvalCase
+
+SERVER_SET = "These fields are set by the server and cannot be changed: %s."
+
+
+@tagged("post_install", "-at_install")
+class TestScoringAttacks(AttackMixin, HttpCase, VendorEvalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carol = cls.env["res.users"].create(
+            {
+                "name": "Carol",
+                "login": "ve_carol",
+                "password": "ve_carol",
+                "groups_id": [
+                    Command.set(cls.env.ref("crm_vendor_eval.crm_vendor_eval_group_member").ids)
+                ],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.evaluation = self._evaluation()
+        self._fill_hand_example(self.evaluation)
+        # Another team's evaluation, decided, that Alice is not on.
+        self.decided = self._evaluation(
+            name="Decided elsewhere", member_ids=[Command.set(self.carol.ids)]
+        )
+        carol_sheet = self.decided.assignment_ids
+        for line in carol_sheet.score_ids:
+            line.with_user(self.carol).score = "3"
+        carol_sheet.with_user(self.carol).action_submit()
+        self.decided.write({"decision_vendor_id": self.v1.id, "decision_reason": "Tie: cheaper"})
+        self.decided.with_user(self.manager).action_decide()
+        self.alice_sheet = self._sheet(self.evaluation, self.alice)
+        self.alice_line = self.alice_sheet.score_ids.filtered(
+            lambda line: line.vendor_id == self.v1 and line.criterion_id == self.a1
+        )
+
+    def _sheet(self, evaluation, user):
+        return evaluation.assignment_ids.filtered(lambda sheet: sheet.user_id == user)
+
+    def _everything(self):
+        """What the attacker might change: every score line, sheet and result."""
+        Score = self.env["crm.vendor.eval.score"]
+        evaluations = self.evaluation | self.decided
+        return (
+            self.snapshot(Score.search([("evaluation_id", "in", evaluations.ids)])),
+            self.snapshot(evaluations.assignment_ids),
+            self.snapshot(evaluations.result_ids),
+            self.snapshot(evaluations),
+        )
+
+    # ------------------------------------------------------------------ item 1
+
+    def test_evaluator_writes_only_score_and_comment_of_own_lines(self):
+        before = self._everything()
+        attempts = {
+            "evaluation_id": (self.decided.id, "Evaluation"),
+            "vendor_id": (self.v2.id, "Vendor"),
+            "criterion_id": (self.b1.id, "Criterion"),
+            "score_value": (5.0, "Score Value"),
+            "scored": (False, "Scored"),
+            "submitted": (True, "Submitted"),
+            "evaluator_id": (self.bob.id, "Evaluator"),
+            "assignment_id": (self._sheet(self.evaluation, self.bob).id, "Scoring Sheet"),
+        }
+        for field, (value, label) in attempts.items():
+            reply = self.rpc(
+                "ve_alice", "crm.vendor.eval.score", "write", self.alice_line.ids, {field: value}
+            )
+            self.assertRefused(reply, "AccessError", SERVER_SET % label)
+        # Mixed with a legitimate change, the whole write is refused.
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "write",
+            self.alice_line.ids,
+            {"score": "1", "score_value": 1.0},
+        )
+        self.assertRefused(reply, "AccessError", SERVER_SET % "Score Value")
+        self.assertEqual(self._everything(), before)
+        # Score and comment of her own line: yes, and the server derives the rest.
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "write",
+            self.alice_line.ids,
+            {"score": "2", "comment": "Weak pipeline"},
+        )
+        self.assertEqual(reply, {"result": True})
+        self.assertEqual(
+            (self.alice_line.score, self.alice_line.score_value, self.alice_line.scored),
+            ("2", 2.0, True),
+        )
+
+    def test_lines_are_neither_created_nor_deleted_by_users(self):
+        before = self._everything()
+        vals = {
+            "evaluation_id": self.decided.id,
+            "assignment_id": self.alice_sheet.id,
+            "evaluator_id": self.alice.id,
+            "vendor_id": self.v1.id,
+            "criterion_id": self.a1.id,
+            "score": "5",
+        }
+        for login in ("ve_alice", "ve_manager"):
+            reply = self.rpc(login, "crm.vendor.eval.score", "create", [vals])
+            self.assertEqual(reply["error"], "AccessError", login)
+            reply = self.rpc(login, "crm.vendor.eval.score", "unlink", self.alice_line.ids)
+            self.assertEqual(reply["error"], "AccessError", login)
+        self.assertEqual(self._everything(), before)
+
+    def test_others_lines_are_out_of_reach(self):
+        bob_line = self._sheet(self.evaluation, self.bob).score_ids[:1]
+        before = self._everything()
+        for login in ("ve_alice", "ve_manager"):
+            reply = self.rpc(login, "crm.vendor.eval.score", "write", bob_line.ids, {"score": "0"})
+            self.assertRefused(reply, "AccessError", "Only the evaluator changes their own scores.")
+        self.assertEqual(self._everything(), before)
+
+    def test_a_sheet_is_submitted_by_its_evaluator_only_and_stays_submitted(self):
+        bob_sheet = self._sheet(self.evaluation, self.bob)
+        before = self._everything()
+        for login in ("ve_alice", "ve_manager"):
+            reply = self.rpc(login, "crm.vendor.eval.assignment", "action_submit", bob_sheet.ids)
+            self.assertRefused(reply, "AccessError", "Only the evaluator can submit their scores.")
+        for field, value, label in (
+            ("state", "submitted", "Status"),
+            ("date_submitted", "2020-01-01 00:00:00", "Submitted On"),
+            ("evaluation_id", self.decided.id, "Evaluation"),
+            ("user_id", self.bob.id, "Evaluator"),
+        ):
+            reply = self.rpc(
+                "ve_alice",
+                "crm.vendor.eval.assignment",
+                "write",
+                self.alice_sheet.ids,
+                {field: value},
+            )
+            self.assertRefused(reply, "AccessError", SERVER_SET % label)
+        # Through the sheet's lines: only score and comment of existing lines.
+        for command in (
+            Command.create({"vendor_id": self.v1.id, "criterion_id": self.a1.id}),
+            Command.delete(self.alice_line.id),
+            Command.unlink(self.alice_line.id),
+            Command.set([]),
+        ):
+            reply = self.rpc(
+                "ve_alice",
+                "crm.vendor.eval.assignment",
+                "write",
+                self.alice_sheet.ids,
+                {"score_ids": [command]},
+            )
+            self.assertRefused(
+                reply,
+                "AccessError",
+                "The lines of a scoring sheet are set by the server: only their score and "
+                "comment change.",
+            )
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.assignment",
+            "write",
+            self.alice_sheet.ids,
+            {"score_ids": [Command.update(self.alice_line.id, {"submitted": True})]},
+        )
+        self.assertRefused(reply, "AccessError", SERVER_SET % "Submitted")
+        self.assertEqual(self._everything(), before)
+        # Alice submits her own sheet; then nothing reopens or changes it.
+        reply = self.rpc(
+            "ve_alice", "crm.vendor.eval.assignment", "action_submit", self.alice_sheet.ids
+        )
+        self.assertNotIn("error", reply)
+        self.assertEqual(self.alice_sheet.state, "submitted")
+        after_submit = self._everything()
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.assignment",
+            "write",
+            self.alice_sheet.ids,
+            {"state": "open"},
+        )
+        self.assertRefused(reply, "AccessError", SERVER_SET % "Status")
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "write",
+            self.alice_line.ids,
+            {"submitted": False},
+        )
+        self.assertRefused(reply, "AccessError", SERVER_SET % "Submitted")
+        reply = self.rpc(
+            "ve_alice", "crm.vendor.eval.score", "write", self.alice_line.ids, {"score": "0"}
+        )
+        self.assertRefused(
+            reply, "UserError", "These scores were submitted: they cannot change any more."
+        )
+        reply = self.rpc(
+            "ve_alice", "crm.vendor.eval.assignment", "action_submit", self.alice_sheet.ids
+        )
+        self.assertRefused(reply, "UserError", "These scores were already submitted.")
+        self.assertEqual(self._everything(), after_submit)
+
+    def test_scores_change_only_while_the_evaluation_is_scored(self):
+        carol_line = self.decided.assignment_ids.score_ids[:1]
+        before = self._everything()
+        reply = self.rpc(
+            "ve_carol", "crm.vendor.eval.score", "write", carol_line.ids, {"comment": "late"}
+        )
+        self.assertRefused(
+            reply, "UserError", "Scores can only change while the evaluation is being scored."
+        )
+        self.assertEqual(self._everything(), before)
+
+    def test_results_derive_from_the_scores(self):
+        """What the attacker tried above cannot move a ranking: results equal the hand
+        calculation of the scores given, and only the scores."""
+        for field, value in (("score_value", 0.0), ("scored", False)):
+            self.rpc(
+                "ve_alice", "crm.vendor.eval.score", "write", self.alice_line.ids, {field: value}
+            )
+        self._submit_all(self.evaluation)
+        first, second = self.evaluation.result_ids.sorted("rank")
+        self.assertEqual((first.vendor_id, first.total), (self.v2, 76.0))
+        self.assertEqual((second.vendor_id, second.total), (self.v1, 66.0))
+
+    # ------------------------------------------------------------------ item 2
+
+    def test_results_are_updated_by_managers_only_and_never_after_the_decision(self):
+        self._submit_all(self.evaluation)
+        before = self._everything()
+        reply = self.rpc(
+            "ve_alice", "crm.vendor.evaluation", "action_compute_results", self.evaluation.ids
+        )
+        self.assertRefused(reply, "AccessError", "Only Evaluation Managers may do this.")
+        reply = self.rpc(
+            "ve_manager", "crm.vendor.evaluation", "action_compute_results", self.decided.ids
+        )
+        self.assertRefused(
+            reply,
+            "UserError",
+            "“Decided elsewhere” is decided: its results are frozen. Reopen it to update them.",
+        )
+        for field in ("total", "rank"):
+            reply = self.rpc(
+                "ve_manager",
+                "crm.vendor.eval.result",
+                "write",
+                self.decided.result_ids.ids,
+                {field: 99},
+            )
+            self.assertEqual(reply["error"], "AccessError")
+        reply = self.rpc(
+            "ve_manager", "crm.vendor.eval.result", "unlink", self.decided.result_ids.ids
+        )
+        self.assertEqual(reply["error"], "AccessError")
+        self.assertEqual(self._everything(), before)
+        reply = self.rpc(
+            "ve_manager", "crm.vendor.evaluation", "action_compute_results", self.evaluation.ids
+        )
+        self.assertNotIn("error", reply)
