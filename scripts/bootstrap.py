@@ -33,6 +33,7 @@ import argparse
 import fcntl
 import glob
 import hashlib
+import http.client
 import json
 import os
 import platform
@@ -317,9 +318,14 @@ def download(url, dest):
                 if done - shown >= 50 << 20:
                     shown = done
                     log(f"  {done >> 20} MB" + (f" of {total >> 20} MB" if total else ""))
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+        reason = getattr(e, "reason", None) or repr(e)
         raise BootstrapError(f"cannot download the Odoo 18 source from {url}: {reason}.") from e
+    if total and done != total:  # urllib takes a connection closed early for the end
+        raise BootstrapError(
+            f"cannot download the Odoo 18 source from {url}: the transfer stopped after "
+            f"{done} of {total} bytes."
+        )
     log(f"  {done >> 20} MB downloaded.")
 
 
@@ -428,6 +434,16 @@ def run(cmd, what):
         raise BootstrapError(f"{what} failed (`{' '.join(map(str, cmd))}`).")
 
 
+def purelib(python):
+    """The site-packages folder of the interpreter `python` (of a venv, say)."""
+    return subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def build_venv(venv, root, wanted, purpose):
     """A complete venv in `venv` (its final place: a venv cannot be moved), stamp written last."""
     log(
@@ -435,13 +451,7 @@ def build_venv(venv, root, wanted, purpose):
     )
     run([sys.executable, "-m", "venv", venv], "creating the virtual environment")
     python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(purelib, "odoo-source.pth").write_text(f"{root}\n")
+    Path(purelib(python), "odoo-source.pth").write_text(f"{root}\n")
     files = REQUIREMENTS[purpose]
     log(f"Installing the Python packages of {', '.join(files)} …")
     cmd = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
