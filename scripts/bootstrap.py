@@ -199,6 +199,10 @@ def ensure_system(purpose):
         what.append("Chromium (for the browser tours)")
     if missing:
         apt_install(missing, " and ".join(what))
+        if not (os.environ.get("PGHOST") or find_pg_bindir()) or not (
+            purpose == "run" or find_chrome()
+        ):
+            raise BootstrapError(f"{' and '.join(what)}: still missing after apt-get install.")
 
 
 def ensure_build_tools():

@@ -98,6 +98,25 @@ def test_tree_id_is_gits(tmp_path):
     bootstrap.check_odoo_root(tree, source)  # the right id is accepted
 
 
+def test_missing_system_packages_are_named(monkeypatch):
+    """Not root: the command stops naming the exact apt-get line (as root it runs it)."""
+    bootstrap = load_bootstrap()
+    monkeypatch.setattr(bootstrap, "find_pg_bindir", lambda: None)
+    monkeypatch.setattr(bootstrap, "find_chrome", lambda: None)
+    monkeypatch.setattr(bootstrap, "apt_candidate", lambda *names: names[0])
+    monkeypatch.setattr(bootstrap.os, "geteuid", lambda: 1000)
+    monkeypatch.delenv("PGHOST", raising=False)
+    with pytest.raises(bootstrap.BootstrapError) as missing:
+        bootstrap.ensure_system("test")
+    assert "the PostgreSQL server" in str(missing.value)
+    assert "Chromium (for the browser tours)" in str(missing.value)
+    assert (
+        "sudo apt-get update && sudo apt-get install -y --no-install-recommends postgresql chromium"
+    ) in str(missing.value)
+    monkeypatch.setenv("PGHOST", "db.example")
+    bootstrap.ensure_system("run")  # a database server of its own, no browser: nothing needed
+
+
 def _serve_truncated(archive):
     """A server on 127.0.0.1 that has /odoo.tgz only, and sends half of it (announcing all)."""
     data = Path(archive).read_bytes()
