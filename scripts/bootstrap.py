@@ -34,6 +34,7 @@ import fcntl
 import glob
 import hashlib
 import http.client
+import importlib.util
 import json
 import os
 import platform
@@ -228,8 +229,6 @@ def ensure_build_tools():
 
 
 def _has_module(name):
-    import importlib.util
-
     return importlib.util.find_spec(name) is not None
 
 
@@ -291,7 +290,7 @@ def find_odoo_root(folder):
 
 def check_odoo_root(root, source):
     release = (root / "odoo" / "release.py").read_text(encoding="utf-8", errors="replace")
-    match = re.search(r"^version_info\s*=\s*\(\s*(?:'saas~)?(\d+)", release, re.M)
+    match = re.search(r"^version_info\s*=\s*\(\s*(\d+)\s*,", release, re.M)
     if not match or int(match.group(1)) != 18:
         found = match.group(1) if match else "an unknown version"
         raise BootstrapError(f"ODOO_SOURCE holds Odoo {found}, not Odoo 18.0.")
