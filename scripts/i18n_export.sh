@@ -7,7 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 export TZ=UTC
 
-require_odoo18
+require_odoo18 run
+require_system_parts run
 start_database i18n
 CONF="$REPO_ROOT/.run/i18n/odoo.conf"
 write_odoo_config "$CONF" config/test.conf "$(free_port)"

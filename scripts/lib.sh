@@ -1,6 +1,10 @@
 # shellcheck shell=bash
-# Shared helpers of scripts/run.sh and scripts/test.sh: find Odoo 18, start an embedded
-# PostgreSQL when no database server is configured, write the Odoo configuration of a run.
+# Shared helpers of scripts/run.sh, scripts/test.sh and scripts/lint.sh: find Odoo 18 (or make
+# the checkout's .venv with it) and the system parts, start an embedded PostgreSQL when no
+# database server is configured, write the Odoo configuration of a run, run the lint.
+#
+# Odoo: the interpreter PYTHON (default python3) is used as is when it imports Odoo 18;
+# otherwise scripts/bootstrap.py makes .venv/ once, with Odoo 18 from ODOO_SOURCE, on PYTHON.
 #
 # Database settings come from the environment, as libpq and the official Docker image name
 # them: PGHOST, PGPORT, PGUSER, PGPASSWORD. With no PGHOST set, an embedded throwaway server is
@@ -8,7 +12,9 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
+BASE_PYTHON="$PYTHON"
 ADDONS="crm_project_stages,crm_churn_score,crm_vendor_eval"
+LINT_PATHS=(addons scoring_job tests scripts conftest.py)
 
 die() {
     echo >&2
@@ -17,24 +23,73 @@ die() {
     exit 2
 }
 
-# Stop at once, with a message that says how to get it, unless `import odoo` gives Odoo 18.
-require_odoo18() {
-    local out
-    if ! out=$("$PYTHON" - 2>&1 <<'EOF'
+# odoo18_version PYTHON: prints Odoo's version if PYTHON imports Odoo 18, else fails saying why.
+odoo18_version() {
+    "$1" - 2>&1 <<'EOF'
 import odoo.release as release
 if release.version_info[0] != 18:
     raise SystemExit("found Odoo %s, not 18" % release.version)
 print(release.version)
 EOF
-    ); then
-        die "Odoo 18.0 is missing: \`$PYTHON -c 'import odoo'\` does not give Odoo 18 ($(echo "$out" | tail -n 1)).
-       Odoo is not on PyPI. Check out the Odoo 18.0 source (branch 18.0 of Odoo's repository)
-       into a folder outside this checkout, install its Python dependencies
-       (pip install -r requirements-odoo.txt) and make it importable, e.g.
-           echo /path/to/odoo-18.0 > \"\$($PYTHON -c 'import site; print(site.getsitepackages()[0])')/odoo.pth\"
-       then run this command again. See README.md, \"Getting Odoo 18\"."
+}
+
+# require_odoo18 run|test: PYTHON becomes an interpreter that imports Odoo 18: PYTHON itself,
+# or the checkout's .venv (made or brought up to date by scripts/bootstrap.py, with
+# requirements-dev.txt too for test). Stops at once, naming Odoo 18, when it cannot be had.
+require_odoo18() {
+    local purpose="${1:-run}" out venv_python
+    if out=$(odoo18_version "$PYTHON"); then
+        ODOO_VERSION="$out"
+        echo "Odoo $ODOO_VERSION, imported by $PYTHON (used as is)."
+        return
     fi
+    if ! venv_python=$("$PYTHON" "$REPO_ROOT/scripts/bootstrap.py" odoo --for "$purpose"); then
+        die "Odoo 18.0 is missing: \`$PYTHON\` does not import it ($(echo "$out" | tail -n 1)),
+       and no .venv with Odoo 18 could be made from ODOO_SOURCE=${ODOO_SOURCE:-(the pinned Odoo 18.0 archive)}
+       (the reason is above). Point ODOO_SOURCE to a reachable archive, an Odoo 18 source
+       folder or tarball, or PYTHON to an interpreter that imports Odoo 18.
+       See README.md, \"Getting Odoo 18\"."
+    fi
+    PYTHON="$venv_python"
+    out=$(odoo18_version "$PYTHON") || die "Odoo 18.0 is missing: $PYTHON does not import it ($out)."
     ODOO_VERSION="$out"
+    echo "Odoo $ODOO_VERSION, in .venv ($PYTHON)."
+}
+
+# require_system_parts run|test: the PostgreSQL server binaries (unless PGHOST is set) and, for
+# test, Chromium; installed with apt-get as root on Debian/Ubuntu, else named with the command.
+require_system_parts() {
+    "$BASE_PYTHON" "$REPO_ROOT/scripts/bootstrap.py" system --for "$1" \
+        || die "system packages are missing (see above)."
+}
+
+# lint_python: an interpreter with the lint tools: PYTHON, else the checkout's .venv.
+lint_python() {
+    local py
+    for py in "$PYTHON" "$REPO_ROOT/.venv/bin/python"; do
+        if "$py" -c "import ruff, vermin, pylint_odoo" >/dev/null 2>&1; then
+            echo "$py"
+            return
+        fi
+    done
+    die "the lint tools (ruff, vermin, pylint-odoo) are missing: run \`make test\` once (it makes
+       .venv with them), or $PYTHON -m pip install -r requirements-dev.txt"
+}
+
+# run_lint PYTHON: the lint of `make lint`, of the test command and of the pre-commit hook.
+run_lint() {
+    local py="$1"
+    echo "== Lint: ruff"
+    "$py" -m ruff check "${LINT_PATHS[@]}"
+    "$py" -m ruff format --check "${LINT_PATHS[@]}"
+    echo "== Lint: Python 3.10 (vermin)"
+    if ! "$py" -c "import sys, vermin; sys.exit(vermin.main())" \
+            -q --violations --no-tips --eval-annotations -t=3.10- "${LINT_PATHS[@]}"; then
+        echo "The files above need a Python newer than 3.10, the oldest Odoo 18 supports." >&2
+        return 1
+    fi
+    echo "== Lint: pylint-odoo (mandatory checks)"
+    "$py" -m pylint --rcfile=.pylintrc-mandatory addons/*
 }
 
 # Odoo's own addons folders (next to the odoo package) followed by ours.

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The run command (`make run`): serve the Odoo web client with the three addons installed.
 #
+# Odoo 18 is PYTHON's (default python3) when it imports it; otherwise the checkout's .venv,
+# made on the first run from ODOO_SOURCE (scripts/bootstrap.py). The PostgreSQL server binaries
+# are installed when missing (apt-get, as root on Debian/Ubuntu).
+#
 # With no PGHOST set, an embedded PostgreSQL is started from .pgdata/run (kept between runs,
 # stopped on exit; `make clean` wipes it). The database (ODOO_DB, default crm_suite) is created
 # on the first run with the addons and demo data installed. Settings from the environment:
@@ -10,7 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 export TZ=UTC
 
-require_odoo18
+require_odoo18 run
+require_system_parts run
 start_database run keep
 DB="${ODOO_DB:-crm_suite}"
 CONF="$REPO_ROOT/.run/run/odoo.conf"

@@ -4,6 +4,11 @@
 # server and headless Chromium for the browser tours. Exits non-zero on any failure, and on
 # any skipped test: a skipped tour is a failed tour.
 #
+# Odoo 18 is PYTHON's (default python3) when it imports it; otherwise the checkout's .venv,
+# made on the first run from ODOO_SOURCE with requirements-dev.txt too (scripts/bootstrap.py).
+# PostgreSQL server binaries and Chromium are installed when missing (apt-get, as root on
+# Debian/Ubuntu). Stops at once, naming Odoo 18, when Odoo 18 cannot be had.
+#
 #   scripts/test.sh [pytest arguments…]     e.g. scripts/test.sh -k phase
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,26 +16,18 @@ cd "$REPO_ROOT"
 export TZ=UTC
 
 echo "== Odoo"
-require_odoo18
-echo "Odoo $ODOO_VERSION"
+require_odoo18 test
+echo "== System packages"
+require_system_parts test
 
 echo "== Test tools"
 missing=()
-for mod in pytest pytest_odoo websocket ruff pylint_odoo xlsxwriter openpyxl; do
+for mod in pytest pytest_odoo websocket ruff vermin pylint_odoo xlsxwriter openpyxl; do
     "$PYTHON" -c "import $mod" >/dev/null 2>&1 || missing+=("$mod")
 done
 [ ${#missing[@]} -eq 0 ] || die "Python packages missing: ${missing[*]}. Run: $PYTHON -m pip install -r requirements-dev.txt"
-CHROME=""
-for bin in chromium chromium-browser google-chrome google-chrome-stable; do
-    command -v "$bin" >/dev/null 2>&1 && { CHROME="$bin"; break; }
-done
-[ -n "$CHROME" ] || die "Chromium is missing (browser tours cannot run). Install Debian's 'chromium' package."
 
-echo "== Lint: ruff"
-"$PYTHON" -m ruff check addons scoring_job tests scripts conftest.py
-"$PYTHON" -m ruff format --check addons scoring_job tests scripts conftest.py
-echo "== Lint: pylint-odoo (mandatory checks)"
-"$PYTHON" -m pylint --rcfile=.pylintrc-mandatory addons/*
+run_lint "$PYTHON"
 
 echo "== Database"
 start_database test
