@@ -2,6 +2,7 @@
 
     python3 scripts/bootstrap.py odoo --for run|test    prints the interpreter to use
     python3 scripts/bootstrap.py system --for run|test  PostgreSQL server binaries, Chromium
+    python3 scripts/bootstrap.py packages --for run|test  pip packages an existing Odoo lacks
     python3 scripts/bootstrap.py tree-id FOLDER         git tree id of a folder
 
 `odoo` makes (or finds up to date) the virtual environment `.venv/` of the checkout, built on
@@ -23,6 +24,10 @@ failed run (an unreachable source, a failed pip install) leaves nothing half-mad
   .venv                   a symbolic link to the current venv-<id>, switched atomically
 The stamp records the interpreter, the source and the hashes of the requirement files: when
 they have not changed, running again does nothing.
+
+`packages` is for an Odoo 18 that is already importable (used as is, no .venv): it installs
+into the interpreter running this script what requirements.txt (and requirements-dev.txt for
+`--for test`) pin and it lacks; when everything is there it does nothing and needs no network.
 
 `system` installs the PostgreSQL server binaries (unless PGHOST names a server) and, for
 `--for test`, Chromium with apt-get when running as root on Debian or Ubuntu, and otherwise
@@ -538,10 +543,66 @@ def ensure_odoo(purpose):
         os.close(lock)
 
 
+PACKAGES = {
+    "run": ("requirements.txt",),
+    "test": ("requirements.txt", "requirements-dev.txt"),
+}
+
+
+def _requirement_lines(name, seen=None):
+    """(requirement, file) of a requirements file, following ``-r`` includes."""
+    seen = set() if seen is None else seen
+    path = REPO_ROOT / name
+    if path in seen:
+        return
+    seen.add(path)
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r"):
+            yield from _requirement_lines(line[2:].strip(), seen)
+        elif line:
+            yield line, name
+
+
+def unmet_requirements(files):
+    """The requirements of ``files`` the running interpreter does not satisfy: not installed,
+    or another version than an ``==`` pin."""
+    from importlib import metadata
+
+    unmet = []
+    for line, name in (item for file in files for item in _requirement_lines(file)):
+        match = re.match(r"([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(==)?\s*([^;,\s]*)", line)
+        if not match:
+            continue
+        package, pinned, version = match.groups()
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            unmet.append(f"{line} ({name}: not installed)")
+            continue
+        if pinned and installed != version:
+            unmet.append(f"{line} ({name}: {installed} installed)")
+    return unmet
+
+
+def ensure_packages(purpose):
+    files = PACKAGES[purpose]
+    unmet = unmet_requirements(files)
+    if not unmet:
+        return
+    log(f"Installing into {sys.executable} what it lacks of {', '.join(files)}:")
+    for line in unmet:
+        log(f"  {line}")
+    cmd = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    for name in files:
+        cmd += ["-r", REPO_ROOT / name]
+    run(cmd, "pip install")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("odoo", "system"):
+    for name in ("odoo", "system", "packages"):
         p = sub.add_parser(name)
         p.add_argument("--for", dest="purpose", choices=("run", "test"), default="run")
     sub.add_parser("tree-id").add_argument("folder")
@@ -552,6 +613,8 @@ def main(argv=None):
             print(ensure_odoo(args.purpose))
         elif args.command == "system":
             ensure_system(args.purpose)
+        elif args.command == "packages":
+            ensure_packages(args.purpose)
         else:
             print(git_tree_id(args.folder))
     except BootstrapError as e:

@@ -41,6 +41,10 @@ require_odoo18() {
     if out=$(odoo18_version "$PYTHON"); then
         ODOO_VERSION="$out"
         echo "Odoo $ODOO_VERSION, imported by $PYTHON (used as is)."
+        "$PYTHON" "$REPO_ROOT/scripts/bootstrap.py" packages --for "$purpose" \
+            || die "the Python packages the suite needs could not be installed into $PYTHON
+       (see above): run $PYTHON -m pip install -r requirements-dev.txt, or leave PYTHON to an
+       interpreter without Odoo so that make makes .venv."
         return
     fi
     if ! venv_python=$("$PYTHON" "$REPO_ROOT/scripts/bootstrap.py" odoo --for "$purpose"); then
