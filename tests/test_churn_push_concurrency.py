@@ -160,8 +160,7 @@ def test_a_push_that_keeps_colliding_gets_503_with_retry_after():
                 )
                 time.sleep(0.2)
                 env.cr.execute(
-                    "UPDATE res_partner SET write_date = now() at time zone 'UTC' WHERE id = ANY(%s)",
-                    [ids],
+                    "UPDATE res_partner SET write_date = now() WHERE id = ANY(%s)", [ids]
                 )
 
     blocker = threading.Thread(target=contend)
