@@ -16,7 +16,7 @@ class CrmLead(models.Model):
     )
 
     def write(self, vals):
-        self.env["res.partner"]._check_churn_fields_write(
+        vals = self.env["res.partner"]._check_churn_fields_write(
             vals, {"partner_churn_risk", "partner_churn_score"}
         )
         return super().write(vals)

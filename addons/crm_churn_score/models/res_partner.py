@@ -1,3 +1,5 @@
+import contextvars
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -15,6 +17,9 @@ CHURN_FIELDS = {
     "churn_drivers",
 }
 COMPANY_FIELDS = {"company_churn_score", "company_churn_risk"}
+# Set (by server code only, unlike the context) while the partner merge copies values onto the
+# partner it keeps: the churn fields are left out, then recomputed from the merged history.
+MERGING = contextvars.ContextVar("crm_churn_score_merging", default=False)
 
 
 class ResPartner(models.Model):
@@ -78,25 +83,27 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_churn_fields_write(vals)
-        return super().create(vals_list)
+        return super().create([self._check_churn_fields_write(vals) for vals in vals_list])
 
     def write(self, vals):
-        self._check_churn_fields_write(vals)
-        return super().write(vals)
+        return super().write(self._check_churn_fields_write(vals))
 
     @api.model
     def _check_churn_fields_write(self, vals, fields=frozenset(CHURN_FIELDS | COMPANY_FIELDS)):
         """The current score comes from the scoring job through the sync, which writes it in
-        SQL: no user, administrator included, sets it by hand (RPC, import, related fields)."""
-        if fields & set(vals) and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "The churn score of a customer comes from the scoring job: it cannot be "
-                    "changed by hand."
-                )
+        SQL: no user, administrator included, sets it by hand (RPC, import, related fields).
+        Returns ``vals`` (without those fields during a partner merge)."""
+        written = fields & set(vals)
+        if not written or self.env.su:
+            return vals
+        if MERGING.get():
+            return {name: value for name, value in vals.items() if name not in written}
+        raise AccessError(
+            self.env._(
+                "The churn score of a customer comes from the scoring job: it cannot be "
+                "changed by hand."
             )
+        )
 
     def action_view_churn_trend(self):
         """The customer's churn scores over time: a line through its score dates."""

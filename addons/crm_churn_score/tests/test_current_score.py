@@ -25,7 +25,7 @@ class TestCurrentScore(RpcCase):
         cls.admin = new_test_user(
             cls.env,
             login="churn_rpc_admin",
-            groups="base.group_system,sales_team.group_sale_manager",
+            groups="base.group_system,base.group_partner_manager,sales_team.group_sale_manager",
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "Kestrel Mills", "is_company": True, "user_id": cls.rep.id}
@@ -131,3 +131,26 @@ class TestCurrentScore(RpcCase):
             [self.scores[0].ids, {"scored_at": "2026-11-20 02:00:00"}],
         )
         self.assertEqual(self.current()[:2], (20.0, "low"), "now the latest row")
+
+    def test_merging_customers_keeps_the_latest_score_of_their_histories(self):
+        duplicate = self.env["res.partner"].create(
+            {"name": "Kestrel Mills Ltd", "is_company": True}
+        )
+        self.env["crm.churn.score"].create(
+            {"partner_id": duplicate.id, "score": 12.0, "scored_at": datetime(2026, 11, 20, 2, 0)}
+        )
+        self.assertEqual(duplicate.churn_risk, "low")
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "partner_ids": [(6, 0, (self.customer | duplicate).ids)],
+                    "dst_partner_id": self.customer.id,
+                }
+            )
+        )
+        wizard.action_merge()
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(len(self.customer.churn_score_ids), 4)
+        self.assertEqual(self.current()[:2], (12.0, "low"), "the merged history's latest row")
