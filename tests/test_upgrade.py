@@ -105,6 +105,9 @@ CHECK = textwrap.dedent(
     assert env.ref("crm_project_stages.lost_reason_project_cancelled").is_cancellation
     modules = env["ir.module.module"].search([("name", "in", %(addons)r)])
     assert set(modules.mapped("latest_version")) == {"18.0.1.1.0"}, modules.mapped("latest_version")
+    demo_sync = env.ref("crm_churn_score.user_churn_sync_demo")
+    assert demo_sync.login == "churn_sync_demo", "the old demo sync user is the demo record"
+    assert not env["res.users.apikeys"].search([("user_id", "=", demo_sync.id)]), "key revoked"
     runs = env["crm.churn.sync.run"].search([])
     assert all(run.company_id == run.user_id.company_id for run in runs)
     criteria = env.ref("crm_vendor_eval.template_crm_system").category_ids.criterion_ids

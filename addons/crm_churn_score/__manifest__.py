@@ -22,6 +22,9 @@
         "views/crm_churn_score_menus.xml",
     ],
     "demo": ["demo/crm_churn_score_demo.xml", "demo/crm_churn_sync_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_churn_score/static/src/tours/*.js"],
+    },
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,

@@ -4,14 +4,14 @@
         --login reader@example.com --secret <API key or password> --push-key <sync API key>
 
 Every option can also come from the environment: CHURN_JOB_URL, CHURN_JOB_DB, CHURN_JOB_LOGIN,
-CHURN_JOB_SECRET, CHURN_JOB_PUSH_KEY.
+CHURN_JOB_SECRET, CHURN_JOB_PUSH_KEY (or CHURN_JOB_PUSH_KEY_FILE: a file holding the key).
 """
 
 import argparse
 import json
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 
 from .model import MODEL_VERSION, score_customer
 from .odoo_source import OdooClient, read_customers
@@ -26,6 +26,11 @@ def build_parser():
     parser.add_argument("--login", default=env("CHURN_JOB_LOGIN"), help="user that reads CRM data")
     parser.add_argument("--secret", default=env("CHURN_JOB_SECRET"), help="its API key/password")
     parser.add_argument("--push-key", default=env("CHURN_JOB_PUSH_KEY"), help="sync user API key")
+    parser.add_argument(
+        "--push-key-file",
+        default=env("CHURN_JOB_PUSH_KEY_FILE"),
+        help="file holding the sync user API key (instead of --push-key)",
+    )
     parser.add_argument("--source", choices=["sale.order", "account.move", "crm.lead"])
     parser.add_argument("--as-of", type=date.fromisoformat, help="score as of this date")
     parser.add_argument("--run-id", help="default: churn-<UTC timestamp>")
@@ -41,7 +46,7 @@ def run(args, session=None):
     for customer in customers:
         score, drivers = score_customer(customer)
         rows.append({"partner_id": customer.partner_id, "score": score, "drivers": drivers})
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     summary = {"customers": len(rows)}
     if args.dry_run:
         summary["scores"] = rows
@@ -63,6 +68,13 @@ def run(args, session=None):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if not args.push_key and args.push_key_file:
+        try:
+            with open(args.push_key_file, encoding="utf-8") as file:
+                args.push_key = file.read().strip()
+        except OSError as error:
+            sys.stderr.write(f"crm-churn-job: cannot read the push key file: {error}\n")
+            return 2
     missing = [name for name in ("db", "login", "secret") if not getattr(args, name)]
     if not args.dry_run and not args.push_key:
         missing.append("push_key")

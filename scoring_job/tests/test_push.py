@@ -42,6 +42,8 @@ class Handler(BaseHTTPRequestHandler):
             answer = {"error": "no"}
         data = json.dumps(answer).encode()
         self.send_response(status)
+        if status == 503:
+            self.send_header("Retry-After", "7")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -84,7 +86,17 @@ def test_server_errors_are_retried(api):
     )
     assert totals["created"] == 2
     assert len(api.bodies) == 3
-    assert slept == [1.0, 2.0], "exponential backoff"
+    assert slept == [7.0, 2.0], "Retry-After of the 503 honoured, then exponential backoff"
+
+
+def test_a_batch_refused_for_a_concurrent_push_is_sent_again(api):
+    api.statuses = [409, 503]
+    slept = []
+    totals = push_scores(
+        api.url, "k", "r", "2026-11-23T00:00:00Z", ROWS[:3], model_version="m", sleep=slept.append
+    )
+    assert (totals["created"], len(api.bodies)) == (3, 3)
+    assert slept == [1.0, 7.0]
 
 
 def test_a_refused_batch_stops_the_push(api):

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 DEFAULT_THRESHOLDS = {"medium": 40.0, "high": 70.0}
+# What the customer's current score is made of.
+CURRENT_FIELDS = {"partner_id", "score", "risk", "drivers", "model_version", "scored_at"}
 
 
 class CrmChurnScore(models.Model):
@@ -38,10 +40,11 @@ class CrmChurnScore(models.Model):
             "CHECK(score >= 0 AND score <= 100)",
             "A churn score lies between 0 and 100.",
         ),
+        # Run ids are the sender's: two sync users (of two companies) may use the same one.
         (
             "partner_run_unique",
-            "UNIQUE(partner_id, run_id)",
-            "A scoring run gives a customer one score.",
+            "UNIQUE(partner_id, run_id, create_uid)",
+            "A scoring run of a sync user gives a customer one score.",
         ),
     ]
 
@@ -99,20 +102,37 @@ class CrmChurnScore(models.Model):
             if not vals.get("risk") and vals.get("score") is not None:
                 vals["risk"] = self._risk_for(vals["score"], thresholds)
         scores = super().create(vals_list)
-        scores.partner_id._update_current_churn_score()._schedule_churn_followup()
+        scores.partner_id._refresh_churn_score()
         return scores
+
+    def write(self, vals):
+        if "score" in vals and "risk" not in vals and vals["score"] is not None:
+            vals = dict(vals, risk=self._risk_for(vals["score"]))
+        partners = self.partner_id
+        result = super().write(vals)
+        if CURRENT_FIELDS & set(vals):
+            (partners | self.partner_id)._refresh_churn_score()
+        return result
+
+    def unlink(self):
+        """The customer moves back to its previous score (or to none)."""
+        partners = self.partner_id
+        result = super().unlink()
+        partners.exists()._refresh_churn_score()
+        return result
 
     @api.model
     def _insert_batch(self, batch, accepted, user):
         """Insert the accepted rows of a batch in one statement; a row already received for
-        the same partner and run is left alone (a re-sent run changes nothing). Returns the
-        ids of the partners that got a new score."""
+        the same partner and run from the same sync user is left alone (a re-sent run changes
+        nothing). Returns the ids of the partners that got a new score."""
         if not accepted:
             return []
         thresholds = self._get_thresholds()
         # Lock the customers first, in id order: two batches for the same customers then queue
         # instead of deadlocking on the foreign-key locks the inserts take. The one that waited
-        # fails to serialize and Odoo runs its request again: expected, so not logged as an error.
+        # fails to serialize and is run again (see the push API): expected, so not logged as an
+        # error (nor is the statement, which holds the whole batch).
         self.env.cr.execute(
             "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
             [sorted({partner_id for _row, partner_id, _company in accepted})],
@@ -129,7 +149,7 @@ class CrmChurnScore(models.Model):
               FROM unnest(%(partners)s::int[], %(scores)s::numeric[], %(risks)s::varchar[],
                           %(drivers)s::text[], %(companies)s::int[])
                    AS u(partner_id, score, risk, drivers, company_id)
-            ON CONFLICT (partner_id, run_id) DO NOTHING
+            ON CONFLICT (partner_id, run_id, create_uid) DO NOTHING
             RETURNING partner_id
             """,
             {
@@ -143,6 +163,7 @@ class CrmChurnScore(models.Model):
                 "drivers": [json.dumps(row.drivers) for row, _partner, _company in accepted],
                 "companies": [company for _row, _partner, company in accepted],
             },
+            log_exceptions=False,
         )
         created = [partner_id for (partner_id,) in self.env.cr.fetchall()]
         self.invalidate_model()

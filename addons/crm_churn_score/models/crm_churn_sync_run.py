@@ -1,10 +1,19 @@
+import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.addons.base.models.res_users import KEY_CRYPT_CONTEXT
+from odoo.exceptions import AccessError
 
-from ..client import PullError, fetch_batches
-from ..payload import EnvelopeError, parse_batch
+from ..client import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_TIMEOUT,
+    PageLimitReached,
+    PullError,
+    fetch_batches,
+)
+from ..payload import MAX_RUN_ID, EnvelopeError, parse_batch, safe_text, shorten
+
+_logger = logging.getLogger(__name__)
 
 
 class CrmChurnSyncRun(models.Model):
@@ -57,7 +66,9 @@ class CrmChurnSyncRun(models.Model):
         """Validate a batch and write its valid rows, set-based: returns the sync run.
 
         Raises EnvelopeError (translated into the user's language, nothing written but the
-        failed run) when the batch as a whole is unusable."""
+        failed run, in ``error.run``) when the batch as a whole is unusable. The rows are written
+        in a savepoint: a concurrency error (serialization failure, deadlock) leaves nothing
+        behind and propagates, for the caller to retry the whole transaction."""
         env = self.env(user=user.id, context=dict(self.env.context, lang=user.lang or "en_US"))
         started_at = fields.Datetime.now()
         try:
@@ -65,27 +76,46 @@ class CrmChurnSyncRun(models.Model):
         except EnvelopeError as error:
             reason = env._(error.message, **error.params)
             error.translated = reason
-            error.run = self.sudo().create(
-                {
-                    "source": source,
-                    "user_id": user.id,
-                    "started_at": started_at,
-                    "finished_at": fields.Datetime.now(),
-                    "state": "failed",
-                    "message": reason,
-                    "run_id": body.get("run_id") if isinstance(body, dict) else False,
-                }
-            )
+            run_id = body.get("run_id") if isinstance(body, dict) else False
+            error.run = self._record_failure(source, user, started_at, reason, run_id)
             raise
+        with self.env.cr.savepoint():
+            run = self._ingest_batch(batch, source, user, env, started_at)
+        _logger.info(
+            "Churn scores (%s) from %s, run %s: %s received, %s created, %s rejected",
+            source,
+            user.login,
+            shorten(run.run_id),
+            run.received_count,
+            run.created_count,
+            run.rejected_count,
+        )
+        return run
+
+    @api.model
+    def _record_failure(self, source, user, started_at, message, run_id=False):
+        """A failed sync run, with the run id only if it is storable text."""
+        return self.sudo().create(
+            {
+                "source": source,
+                "user_id": user.id,
+                "started_at": started_at,
+                "finished_at": fields.Datetime.now(),
+                "state": "failed",
+                "message": message,
+                "run_id": safe_text(run_id, MAX_RUN_ID),
+            }
+        )
+
+    @api.model
+    def _ingest_batch(self, batch, source, user, env, started_at):
         rejected = {index: env._(message, **params) for index, message, params in batch.rejected}
         accepted = self._resolve_partners(batch.rows, user, rejected, env)
         # The sync user has no other right than calling the API: write as superuser.
         created_partners = self.env["crm.churn.score"].sudo()._insert_batch(batch, accepted, user)
-        partners = self.env["res.partner"].sudo().browse(created_partners)
-        risen = partners._update_current_churn_score()
-        risen._schedule_churn_followup()
+        self.env["res.partner"].sudo().browse(created_partners)._refresh_churn_score()
         received = len(batch.rows) + len(batch.rejected)
-        return self.sudo().create(
+        run = self.sudo().create(
             {
                 "source": source,
                 "run_id": batch.run_id,
@@ -103,6 +133,8 @@ class CrmChurnSyncRun(models.Model):
                 ],
             }
         )
+        self.env.flush_all()
+        return run
 
     @api.model
     def _resolve_partners(self, rows, user, rejected, env):
@@ -182,61 +214,56 @@ class CrmChurnSyncRun(models.Model):
 
     @api.model
     def _cron_pull_scores(self):
-        """Fetch scores from the scoring service configured in Settings, page by page, through
-        the same validation and upsert as the push API. Does nothing without a URL."""
+        """Fetch scores from the scoring service configured in Settings, page by page (at most
+        the configured number of pages), through the same validation and upsert as the push
+        API. Does nothing without a URL. A pull that stops early records why in a failed run."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
         url = get_param("crm_churn_score.pull_url")
         if not url:
             return self.browse()
         key = get_param("crm_churn_score.pull_key") or None
-        backoff = float(get_param("crm_churn_score.pull_backoff", "1.0"))
+        backoff = self._param_number("crm_churn_score.pull_backoff", 1.0, float)
+        max_pages = self._param_number("crm_churn_score.pull_max_pages", DEFAULT_MAX_PAGES, int)
+        read_timeout = self._param_number("crm_churn_score.pull_timeout", DEFAULT_TIMEOUT[1], float)
+        timeout = (min(DEFAULT_TIMEOUT[0], read_timeout), read_timeout)
         user = self.env.user
         runs = self.browse()
+        started_at = fields.Datetime.now()
         try:
-            for _page, body in fetch_batches(url, key, backoff=backoff):
+            for _page, body in fetch_batches(
+                url, key, timeout=timeout, backoff=backoff, max_pages=max_pages
+            ):
                 try:
                     runs |= self._ingest(body, "pull", user)
                 except EnvelopeError as error:
                     runs |= error.run  # recorded as failed; the next pages still count
-        except PullError as error:
-            runs |= self.sudo().create(
-                {
-                    "source": "pull",
-                    "user_id": user.id,
-                    "started_at": fields.Datetime.now(),
-                    "finished_at": fields.Datetime.now(),
-                    "state": "failed",
-                    "message": self.env._("The scoring service could not be read: %s", str(error)),
-                }
+        except PageLimitReached as error:
+            message = self.env._(
+                "Pull stopped after %(pages)s pages, the limit set in Settings; the scoring "
+                "service announced page %(next)s.",
+                pages=error.pages,
+                next=error.next_page,
             )
+            runs |= self._record_failure("pull", user, started_at, message)
+        except PullError as error:
+            message = self.env._("The scoring service could not be read: %s", str(error))
+            runs |= self._record_failure("pull", user, started_at, message)
         return runs
 
+    @api.model
+    def _param_number(self, name, default, kind):
+        """A positive number from a system parameter, else ``default``."""
+        try:
+            value = kind(self.env["ir.config_parameter"].sudo().get_param(name, default))
+        except ValueError:
+            return default
+        return value if value > 0 else default
+
     def action_pull_now(self):
+        """Pull now (Settings): administrators only, like the pull settings themselves."""
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators can pull churn scores."))
         self._cron_pull_scores()
         return self.env["ir.actions.act_window"]._for_xml_id(
             "crm_churn_score.crm_churn_sync_run_action"
         )
-
-    @api.model
-    def _demo_create_sync_user(self, login, key):
-        """Demo data only: a sync user whose API key is known, so that the reference scoring
-        job of docker-compose.yml can push scores to the demo database."""
-        user = (
-            self.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": "Churn Score Sync (demo)",
-                    "login": login,
-                    "groups_id": [(6, 0, [self.env.ref("crm_churn_score.group_churn_sync").id])],
-                }
-            )
-        )
-        self.env.cr.execute(
-            """
-            INSERT INTO res_users_apikeys (name, user_id, scope, key, index, create_date)
-            VALUES (%s, %s, 'rpc', %s, %s, now() at time zone 'UTC')
-            """,
-            ["scoring job (demo)", user.id, KEY_CRYPT_CONTEXT.hash(key), key[:8]],
-        )
-        return user

@@ -14,3 +14,9 @@ class CrmLead(models.Model):
         related="partner_id.commercial_partner_id.churn_score",
         digits=(5, 1),
     )
+
+    def write(self, vals):
+        vals = self.env["res.partner"]._check_churn_fields_write(
+            vals, {"partner_churn_risk", "partner_churn_score"}
+        )
+        return super().write(vals)

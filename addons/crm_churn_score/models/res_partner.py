@@ -1,25 +1,54 @@
+import contextvars
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .crm_churn_score import RISK_LEVELS
+
+# The customer's current score: a copy of its latest history row, written by the server only.
+CHURN_FIELDS = {
+    "churn_score",
+    "churn_risk",
+    "churn_scored_at",
+    "churn_model_version",
+    "churn_score_change",
+    "churn_drivers",
+}
+COMPANY_FIELDS = {"company_churn_score", "company_churn_risk"}
+# Set (by server code only, unlike the context) while the partner merge copies values onto the
+# partner it keeps: the churn fields are left out, then recomputed from the merged history.
+MERGING = contextvars.ContextVar("crm_churn_score_merging", default=False)
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     churn_score = fields.Float(
-        string="Churn Score", digits=(5, 1), readonly=True, help="Latest churn risk score (0-100)."
+        string="Churn Score",
+        digits=(5, 1),
+        readonly=True,
+        copy=False,
+        help="Latest churn risk score (0-100).",
     )
-    churn_risk = fields.Selection(RISK_LEVELS, string="Churn Risk", readonly=True, index=True)
-    churn_scored_at = fields.Datetime(string="Churn Scored On", readonly=True)
-    churn_model_version = fields.Char(string="Churn Model Version", readonly=True)
+    churn_risk = fields.Selection(
+        RISK_LEVELS, string="Churn Risk", readonly=True, copy=False, index=True
+    )
+    churn_scored_at = fields.Datetime(string="Churn Scored On", readonly=True, copy=False)
+    churn_model_version = fields.Char(string="Churn Model Version", readonly=True, copy=False)
     churn_score_change = fields.Float(
         string="Churn Score Change",
         digits=(5, 1),
         readonly=True,
+        copy=False,
         help="Change of the latest score against the previous one.",
     )
     churn_drivers = fields.Json(
-        string="Churn Drivers", readonly=True, help="Reasons behind the current score."
+        string="Churn Drivers",
+        readonly=True,
+        copy=False,
+        help="Reasons behind the current score.",
     )
     churn_drivers_text = fields.Text(string="Churn Reasons", compute="_compute_churn_drivers_text")
     churn_score_ids = fields.One2many("crm.churn.score", "partner_id", string="Churn Scores")
@@ -31,6 +60,13 @@ class ResPartner(models.Model):
     company_churn_risk = fields.Selection(
         string="Company Churn Risk", related="commercial_partner_id.churn_risk"
     )
+    churn_followup_user_id = fields.Many2one(
+        "res.users",
+        string="Churn Follow-up By",
+        compute="_compute_churn_followup_user_id",
+        help="Who follows up the customer's churn risk: its salesperson, else (in grey) the "
+        "salesperson of its latest opportunity.",
+    )
 
     @api.depends("commercial_partner_id.churn_drivers")
     def _compute_churn_drivers_text(self):
@@ -39,8 +75,38 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id.churn_drivers
             )
 
+    @api.depends("user_id")
+    def _compute_churn_followup_user_id(self):
+        users = self._get_churn_followup_users()
+        for partner in self:
+            partner.churn_followup_user_id = users.get(partner.id, False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._check_churn_fields_write(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._check_churn_fields_write(vals))
+
+    @api.model
+    def _check_churn_fields_write(self, vals, fields=frozenset(CHURN_FIELDS | COMPANY_FIELDS)):
+        """The current score comes from the scoring job through the sync, which writes it in
+        SQL: no user, administrator included, sets it by hand (RPC, import, related fields).
+        Returns ``vals`` (without those fields during a partner merge)."""
+        written = fields & set(vals)
+        if not written or self.env.su:
+            return vals
+        if MERGING.get():
+            return {name: value for name, value in vals.items() if name not in written}
+        raise AccessError(
+            self.env._(
+                "The churn score of a customer comes from the scoring job: it cannot be "
+                "changed by hand."
+            )
+        )
+
     def action_view_churn_trend(self):
-        """The customer's churn scores over time, as a line graph."""
+        """The customer's churn scores over time: a line through its score dates."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_churn_score.crm_churn_score_action"
@@ -50,20 +116,26 @@ class ResPartner(models.Model):
                 "name": self.env._("Churn Trend: %s", self.commercial_partner_id.display_name),
                 "domain": [("partner_id", "=", self.commercial_partner_id.id)],
                 "view_mode": "graph,list",
-                "views": [(False, "graph"), (False, "list")],
-                "context": {},
+                "views": [
+                    (self.env.ref("crm_churn_score.crm_churn_score_view_graph_trend").id, "graph"),
+                    (False, "list"),
+                ],
+                # One point per score date, none in between (the graph fills gaps with zeros).
+                "context": {"fill_temporal": False},
             }
         )
         return action
 
     def _update_current_churn_score(self):
         """Set each partner's current score, risk, reasons and change from its two latest
-        scores, in one statement whatever the number of partners (a sync touches thousands).
-        A late score older than the current one stays in the history only.
+        kept scores (none when it has none left), in one statement whatever the number of
+        partners (a sync touches thousands). A late score older than the current one stays in
+        the history only.
 
-        Returns the partners whose risk has just risen to high."""
+        Returns (the partners whose risk has just risen to high, those whose risk has just
+        fallen below high)."""
         if not self:
-            return self.browse()
+            return self.browse(), self.browse()
         self.env["crm.churn.score"].flush_model()
         self.flush_model()
         self.env.cr.execute(
@@ -75,88 +147,134 @@ class ResPartner(models.Model):
                   FROM crm_churn_score
                  WHERE partner_id = ANY(%(ids)s)
                 WINDOW w AS (PARTITION BY partner_id ORDER BY scored_at DESC, id DESC)
+            ), latest AS (
+                SELECT * FROM ranked WHERE rank = 1
             ), old AS (
                 SELECT id, churn_risk FROM res_partner WHERE id = ANY(%(ids)s)
             )
             UPDATE res_partner p
-               SET churn_score = r.score,
-                   churn_risk = r.risk,
-                   churn_scored_at = r.scored_at,
-                   churn_model_version = r.model_version,
-                   churn_drivers = r.drivers,
-                   churn_score_change = COALESCE(r.score - r.previous, 0)
-              FROM ranked r, old o
-             WHERE r.partner_id = p.id AND r.rank = 1 AND o.id = p.id
+               SET churn_score = l.score,
+                   churn_risk = l.risk,
+                   churn_scored_at = l.scored_at,
+                   churn_model_version = l.model_version,
+                   churn_drivers = l.drivers,
+                   churn_score_change = CASE WHEN l.partner_id IS NOT NULL
+                                             THEN COALESCE(l.score - l.previous, 0) END
+              FROM old o LEFT JOIN latest l ON l.partner_id = o.id
+             WHERE o.id = p.id
             RETURNING p.id, o.churn_risk, p.churn_risk
             """,
             {"ids": self.ids},
+            log_exceptions=False,
         )
-        risen = [pid for pid, old, new in self.env.cr.fetchall() if new == "high" and old != "high"]
-        self.invalidate_recordset(
-            [
-                "churn_score",
-                "churn_risk",
-                "churn_scored_at",
-                "churn_model_version",
-                "churn_drivers",
-                "churn_score_change",
-            ]
-        )
-        return self.browse(risen)
+        risen, fallen = [], []
+        for pid, old, new in self.env.cr.fetchall():
+            if new == "high" and old != "high":
+                risen.append(pid)
+            elif old == "high" and new != "high":
+                fallen.append(pid)
+        self.invalidate_recordset(list(CHURN_FIELDS))
+        return self.browse(risen), self.browse(fallen)
+
+    def _refresh_churn_score(self):
+        """After the history of these customers changed: their current score, and the
+        follow-ups of the risks that rose to high or fell below it."""
+        risen, fallen = self._update_current_churn_score()
+        fallen._close_churn_followup()
+        risen._schedule_churn_followup()
 
     def _get_churn_followup_users(self):
         """{partner id: user} who follows up a customer at risk: its salesperson, else the
         salesperson of its latest opportunity."""
         users = {partner.id: partner.user_id for partner in self if partner.user_id}
-        missing = self.filtered(lambda partner: partner.id not in users)
+        missing = self.filtered(lambda partner: partner.id and partner.id not in users)
         if missing:
             latest = self.env["crm.lead"]._read_group(
                 [("partner_id", "child_of", missing.ids), ("user_id", "!=", False)],
                 ["partner_id"],
                 ["id:max"],
             )
-            lead_ids = [lead_id for _partner, lead_id in latest]
+            lead_ids = sorted((lead_id for _partner, lead_id in latest), reverse=True)
             for lead in self.env["crm.lead"].browse(lead_ids):
-                users.setdefault(lead.partner_id.commercial_partner_id.id, lead.user_id)
+                partner = lead.partner_id.commercial_partner_id
+                if partner in missing:
+                    users.setdefault(partner.id, lead.user_id)
         return users
 
-    def _schedule_churn_followup(self):
-        """One follow-up activity for the salesperson of each customer whose risk has just risen
-        to high (Settings: on/off, activity type, days), unless one is already open."""
+    def _get_churn_followup_type(self):
+        """The activity type of the follow-ups (Settings), else the shipped one."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
-        if not self or get_param("crm_churn_score.followup_enabled", "True") in ("False", "0", ""):
-            return self.env["mail.activity"]
-        activity_type = self.env["mail.activity.type"].browse(
+        return self.env["mail.activity.type"].browse(
             int(get_param("crm_churn_score.followup_activity_type_id", "0") or 0)
         ).exists() or self.env.ref("crm_churn_score.mail_activity_type_churn_followup")
-        days = int(get_param("crm_churn_score.followup_days", "3") or 3)
-        Activity = self.env["mail.activity"].sudo()
-        already = set(
-            Activity.search(
+
+    def _open_churn_followups(self):
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
                 [
                     ("res_model", "=", "res.partner"),
                     ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", activity_type.id),
+                    ("activity_type_id", "=", self._get_churn_followup_type().id),
                 ]
-            ).mapped("res_id")
+            )
         )
+
+    def _schedule_churn_followup(self):
+        """One follow-up activity for the salesperson of each customer whose risk has just risen
+        to high (Settings: on/off, activity type, days), unless one is already open. Written in
+        the salesperson's language; the reasons as plain text."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        if not self or get_param("crm_churn_score.followup_enabled", "True") in ("False", "0", ""):
+            return self.env["mail.activity"]
+        activity_type = self._get_churn_followup_type()
+        days = int(get_param("crm_churn_score.followup_days", "3") or 3)
+        already = set(self._open_churn_followups().mapped("res_id"))
         users = self._get_churn_followup_users()
         model_id = self.env["ir.model"]._get_id("res.partner")
         deadline = fields.Date.add(fields.Date.context_today(self), days=days)
-        return Activity.create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": users[partner.id].id,
-                    "date_deadline": deadline,
-                    "summary": self.env._(
-                        "Churn risk is high (%s): call the customer", partner.churn_score
-                    ),
-                    "note": partner.churn_drivers_text,
-                }
-                for partner in self
-                if partner.id not in already and partner.id in users
-            ]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": users[partner.id].id,
+                        "date_deadline": deadline,
+                        "summary": self.with_context(lang=users[partner.id].lang).env._(
+                            "Churn risk is high (%s): call the customer", partner.churn_score
+                        ),
+                        # Text only: every line escaped, no link made of a URL in a label.
+                        "note": Markup("<br/>").join(
+                            (partner.churn_drivers_text or "").splitlines()
+                        ),
+                    }
+                    for partner in self
+                    if partner.id not in already and partner.id in users
+                ]
+            )
         )
+
+    def _close_churn_followup(self):
+        """Mark done, with a note in the salesperson's language, the open follow-ups of the
+        customers whose risk has fallen below high."""
+        for activity in self._open_churn_followups():
+            partner = self.browse(activity.res_id)
+            env = self.with_context(lang=activity.user_id.lang or "en_US").env
+            if partner.churn_risk:
+                risks = dict(self._fields["churn_risk"]._description_selection(env))
+                feedback = env._(
+                    "Churn risk fell to %(risk)s (score %(score)s): follow-up closed "
+                    "automatically.",
+                    risk=risks[partner.churn_risk],
+                    score=partner.churn_score,
+                )
+            else:
+                feedback = env._(
+                    "The customer has no churn score any more: follow-up closed automatically."
+                )
+            activity.with_context(lang=env.lang).action_feedback(feedback=feedback)

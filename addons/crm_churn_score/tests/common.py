@@ -60,3 +60,33 @@ class PushCase(HttpCase):
 
     def history(self, partner):
         return self.env["crm.churn.score"].search([("partner_id", "=", partner.id)])
+
+
+class RpcCase(HttpCase):
+    """JSON-RPC as a logged-in user, the way any client of Odoo calls the models."""
+
+    def call_kw(self, login, model, method, args, kwargs=None):
+        """Call ``model.method`` over /web/dataset/call_kw with ``login``'s session (password =
+        login, as new_test_user sets it); returns the decoded JSON-RPC answer."""
+        self.authenticate(login, login)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.env.invalidate_all()
+        return response.json()
+
+    def assertRefused(self, answer, exception, message):
+        """The call failed with ``exception`` (e.g. "AccessError") and exactly ``message``."""
+        self.assertNotIn("result", answer, "the call went through")
+        data = answer["error"]["data"]
+        self.assertEqual(data["name"], f"odoo.exceptions.{exception}")
+        self.assertEqual(data["message"], message)

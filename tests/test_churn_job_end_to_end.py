@@ -1,3 +1,6 @@
+"""The reference scoring job (scoring_job/) against the addon: a repository-level test, so that
+the addon's own tests import nothing from outside the addon."""
+
 import importlib
 import sys
 from datetime import datetime, timedelta
@@ -5,11 +8,10 @@ from pathlib import Path
 
 import requests
 
+from odoo.addons.crm_churn_score.tests.common import PushCase
 from odoo.tests import new_test_user, tagged
 
-from .common import PushCase
-
-JOB_DIR = Path(__file__).resolve().parents[3] / "scoring_job"
+JOB_DIR = Path(__file__).resolve().parents[1] / "scoring_job"
 
 
 @tagged("post_install", "-at_install")
