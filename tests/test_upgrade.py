@@ -5,6 +5,7 @@ through the ORM with phase histories, churn scores and a vendor evaluation, then
 current code with ``-u``. Nothing is lost, and the migration gives the existing opportunities their
 forecast fields (furthest phase, forecast category, won date, probabilities)."""
 
+import ast
 import json
 import re
 import tarfile
@@ -104,7 +105,13 @@ CHECK = textwrap.dedent(
     assert env.ref("crm_project_stages.ir_cron_forecast_snapshot").active
     assert env.ref("crm_project_stages.lost_reason_project_cancelled").is_cancellation
     modules = env["ir.module.module"].search([("name", "in", %(addons)r)])
-    assert set(modules.mapped("latest_version")) == {"18.0.1.1.0"}, modules.mapped("latest_version")
+    versions = {module.name: module.latest_version for module in modules}
+    assert versions == %(versions)r, versions
+    manager_score_rule = env.ref("crm_vendor_eval.crm_vendor_eval_score_rule_manager")
+    assert manager_score_rule.perm_read and not (
+        manager_score_rule.perm_write or manager_score_rule.perm_create
+        or manager_score_rule.perm_unlink
+    ), "the noupdate manager rule is narrowed by the migration"
     demo_sync = env.ref("crm_churn_score.user_churn_sync_demo")
     assert demo_sync.login == "churn_sync_demo", "the old demo sync user is the demo record"
     assert not env["res.users.apikeys"].search([("user_id", "=", demo_sync.id)]), "key revoked"
@@ -119,6 +126,16 @@ CHECK = textwrap.dedent(
     print("UPGRADE OK")
     """
 )
+
+
+def _versions():
+    """The version of each addon of the checkout, as its manifest says."""
+    return {
+        addon: ast.literal_eval((REPO / "addons" / addon / "__manifest__.py").read_text())[
+            "version"
+        ]
+        for addon in ADDONS
+    }
 
 
 def _previous_addons(tmp_path):
@@ -170,7 +187,7 @@ def test_upgrade_from_the_previous_release_keeps_every_record(tmp_path):
             # or remove one.
             assert rows == after[key][: len(rows)], f"{key} changed by the upgrade"
         assert len(before["history"]) > 10 and before["scores"] and before["eval_scores"]
-        check = CHECK % {"leads": filled["leads"], "addons": ADDONS}
+        check = CHECK % {"leads": filled["leads"], "addons": ADDONS, "versions": _versions()}
         output = run_odoo(db, "shell", "--no-http", stdin=check)
         assert "UPGRADE OK" in output
     finally:

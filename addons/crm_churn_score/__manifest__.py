@@ -2,7 +2,7 @@
     "name": "CRM Churn Score",
     "summary": "Churn risk scores from an external scoring job, kept with their history and "
     "reasons on the customer master",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",

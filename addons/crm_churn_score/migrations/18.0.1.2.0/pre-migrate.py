@@ -1,6 +1,7 @@
-"""The demo sync user of 18.0.1.0.0 was created by a function with a key published in the
-repository. Give it its demo record's identity (the demo data now declares it) and revoke that
-key: an upgraded demo database no longer accepts it. Self-contained SQL, as migrations are."""
+"""The demo sync user of 18.0.1.0.0 and 18.0.1.1.0 was created by a function with a key
+published in the repository. Give it its demo record's identity (the demo data now declares it)
+and revoke that key: an upgraded demo database no longer accepts it. Self-contained SQL, as
+migrations are."""
 
 DEMO_LOGIN = "churn_sync_demo"
 DEMO_KEY_NAME = "scoring job (demo)"
