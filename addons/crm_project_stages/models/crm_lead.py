@@ -297,7 +297,7 @@ class CrmLead(ServerGuard, models.Model):
     def create(self, vals_list):
         self._guard_vals(vals_list)
         leads = super(CrmLead, self._without_server_defaults()).create(vals_list)
-        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
+        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline(created=True)
         return leads
 
     def write(self, vals):
@@ -329,7 +329,7 @@ class CrmLead(ServerGuard, models.Model):
             moving._ensure_checklist_lines()
         if leaving:
             leaving._close_phase_history(now)
-            super(CrmLead, leaving).write({"project_phase": False})
+            super(CrmLead, leaving).write({"project_phase": False, "phase_date_in": False})
         if entering:
             entering._enter_pipeline()
         if "stage_id" in vals or "active" in vals:
@@ -546,9 +546,10 @@ class CrmLead(ServerGuard, models.Model):
             )
         )
 
-    def _enter_pipeline(self):
-        """Opportunities entering the pipeline - created, or converted from a lead - take the
-        phase of their stage (Contact for a stage outside the phases), a history row and the
+    def _enter_pipeline(self, created=False):
+        """Opportunities entering the pipeline - ``created``, or converted from a lead - take
+        the phase of their stage (Contact for a stage outside the phases) since now (or, when
+        created by the server with one, since the day it gave), a history row and the
         checklist of the phases up to it. A lead has no phase, no checklist and no gate until
         it is converted.
 
@@ -569,9 +570,10 @@ class CrmLead(ServerGuard, models.Model):
         for phase, leads in self.grouped(
             lambda lead: lead.stage_id.project_phase or "contact"
         ).items():
-            super(CrmLead, leads.with_context(mail_notrack=True)).write(
-                {"project_phase": phase, "phase_date_in": now}
-            )
+            super(CrmLead, leads.with_context(mail_notrack=True)).write({"project_phase": phase})
+            undated = leads.filtered(lambda lead: not (created and lead.phase_date_in))
+            if undated:
+                super(CrmLead, undated).write({"phase_date_in": now})
             further = leads.filtered(
                 lambda lead, phase=phase: (
                     PHASE_ORDER[phase] > PHASE_ORDER.get(lead.phase_reached, -1)
