@@ -146,19 +146,23 @@ def test_own_documents_and_teams_narrow_the_records():
             )
             assert seen_own == mine, (model, seen_own)
             assert seen_all == both, (model, seen_all)
-        # Targets: one's own and the teams'; not a colleague's.
+        # Targets: one's own and their teams'; not a colleague's, not another team's.
         Target = env["crm.sales.target"]
-        team = env["crm.team"].create({"name": "Matrix team"})
+        team = env["crm.team"].create({"name": "Matrix team", "member_ids": [Command.set(own.ids)]})
+        other_team = env["crm.team"].create({"name": "Matrix other team"})
         targets = Target.create(
             [
                 {"user_id": own.id, "date_start": "2031-01-01", "amount": 1},
                 {"user_id": everyone.id, "date_start": "2031-01-01", "amount": 2},
-                {
-                    "target_level": "team",
-                    "team_id": team.id,
-                    "date_start": "2031-01-01",
-                    "amount": 3,
-                },
+                *(
+                    {
+                        "target_level": "team",
+                        "team_id": each.id,
+                        "date_start": "2031-01-01",
+                        "amount": amount,
+                    }
+                    for each, amount in ((team, 3), (other_team, 4))
+                ),
             ]
         )
         visible = Target.with_user(own).search([("id", "in", targets.ids)])

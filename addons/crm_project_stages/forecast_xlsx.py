@@ -8,6 +8,7 @@ row). The workbook is written in constant-memory mode to a file, and the long sh
 it out: their rows go straight from the iterables to the compressed file as sheet XML, so
 memory does not grow with the number of rows and a million rows take seconds, not minutes."""
 
+import math
 import os
 import re
 import zipfile
@@ -21,6 +22,16 @@ MAX_SHEET_ROWS = 1_048_576
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 # Characters XML 1.0 does not allow: dropped from texts.
 _INVALID_XML = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+class NotFiniteError(ValueError):
+    """A number to write is infinite or not a number: Excel has no such value."""
+
+
+def _finite(value):
+    if not math.isfinite(value):
+        raise NotFiniteError(value)
+    return value
 
 
 class Column:
@@ -69,7 +80,7 @@ def _write(sheet, row, col, value, style=None):
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, style)
     elif isinstance(value, (int, float)):
-        sheet.write_number(row, col, value, style)
+        sheet.write_number(row, col, _finite(value), style)
     elif isinstance(value, date):
         sheet.write_datetime(row, col, value, style)
     else:
@@ -175,7 +186,7 @@ class _Streamer:
                 scale = 0.01 if column.kind == "p" else 1
                 converters.append(
                     lambda value, scale=scale: (
-                        f"<v>{float(value) * scale!r}</v>" if value is not None else ""
+                        f"<v>{_finite(float(value) * scale)!r}</v>" if value is not None else ""
                     )
                 )
         return converters
@@ -202,9 +213,10 @@ class _Streamer:
             yield "".join(chunk)
 
 
-def write_forecast_workbook(path, data, labels, detail_rows, risk_rows, movement_rows):
+def write_forecast_workbook(path, data, labels, detail_rows, risk_rows, movement_rows, tmpdir=None):
     """
-    :param path: file to write
+    :param path: file to write (and ``path.part`` next to it while the long sheets are
+        streamed in)
     :param data: the dashboard data (``crm.forecast.dashboard.get_dashboard_data``)
     :param labels: translated texts, by key
     :param detail_rows: iterable of (opportunity, customer, salesperson, team, phase, forecast
@@ -212,17 +224,24 @@ def write_forecast_workbook(path, data, labels, detail_rows, risk_rows, movement
     :param risk_rows: iterable of (opportunity, customer, salesperson, team, phase, days in
         phase, stalled, open problems, expected closing, overdue, revenue, weighted, currency)
     :param movement_rows: list of movement lines as in the dashboard data
+    :param tmpdir: where xlsxwriter keeps its temporary files (default: the system's)
+    :raises NotFiniteError: a number is infinite or not a number
     """
-    book = xlsxwriter.Workbook(path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
-    styles = _Styles(book)
+    options = {"constant_memory": True, "default_date_format": "yyyy-mm-dd"}
+    if tmpdir:
+        options["tmpdir"] = tmpdir
+    book = xlsxwriter.Workbook(path, options)
     streamer = _Streamer()
-    _forecast_sheet(book, styles, data, labels)
-    _funnel_sheet(book, styles, data, labels)
-    _risk_sheet(book, styles, data, labels, risk_rows, streamer)
-    _movement_sheet(book, styles, data, labels, movement_rows, streamer)
-    _cost_sheet(book, styles, data, labels)
-    _detail_sheet(book, styles, labels, detail_rows, streamer)
-    book.close()
+    try:
+        styles = _Styles(book)
+        _forecast_sheet(book, styles, data, labels)
+        _funnel_sheet(book, styles, data, labels)
+        _risk_sheet(book, styles, data, labels, risk_rows, streamer)
+        _movement_sheet(book, styles, data, labels, movement_rows, streamer)
+        _cost_sheet(book, styles, data, labels)
+        _detail_sheet(book, styles, labels, detail_rows, streamer)
+    finally:
+        book.close()  # also after an error: xlsxwriter's temporary files go
     streamer.finish(path)
 
 

@@ -64,6 +64,14 @@ def key(period_type, start):
     return f"{start.isoformat()}"
 
 
+def add_years(day, years):
+    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def contains(outer, inner):
     """Whether the (start, end) range ``inner`` lies within ``outer``."""
     return outer[0] <= inner[0] and inner[1] <= outer[1]

@@ -8,7 +8,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.sql import column_exists, create_column
 
-from .crm_stage import DEFAULT_STALL_DAYS, PHASE_ORDER, PROJECT_PHASES
+from .crm_stage import DEFAULT_STALL_DAYS, PHASE_ORDER, PROJECT_PHASES, WON_STEP
+from .server_guard import ServerGuard
 
 FORECAST_CATEGORIES = [
     ("pipeline", "Pipeline"),
@@ -27,7 +28,7 @@ PHASE_FORECAST_CATEGORY = {
 MANAGER_GROUP = "sales_team.group_sale_manager"
 
 
-class CrmLead(models.Model):
+class CrmLead(ServerGuard, models.Model):
     _inherit = "crm.lead"
 
     project_phase = fields.Selection(
@@ -294,44 +295,30 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        now = fields.Datetime.now()
-        Stage = self.env["crm.stage"]
-        default_stage = self.env.context.get("default_stage_id")
-        vals_list = [dict(vals) for vals in vals_list]
-        for vals in vals_list:
-            stage_id = vals.get("stage_id") or default_stage
-            if not vals.get("project_phase") and stage_id:
-                vals["project_phase"] = Stage.browse(stage_id).project_phase or False
-            vals.setdefault("phase_date_in", now)
-        leads = super().create(vals_list)
-        # Stages chosen by crm's own compute (no stage given): follow them; default Contact.
-        by_phase = defaultdict(lambda: self.browse())
-        for lead in leads.filtered(lambda lead: not lead.project_phase):
-            by_phase[lead.stage_id.project_phase or "contact"] |= lead
-        for phase, group in by_phase.items():
-            # Not through our write(): a new opportunity has no phase to leave.
-            super(CrmLead, group).write({"project_phase": phase})
-        for phase, group in leads.grouped("project_phase").items():
-            super(CrmLead, group).write({"phase_reached": phase})
-        leads._open_phase_history()
-        leads._ensure_checklist_lines()
+        self._guard_vals(vals_list)
+        leads = super(CrmLead, self._without_server_defaults()).create(vals_list)
+        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline(created=True)
         return leads
 
     def write(self, vals):
+        self._guard_vals([vals])
+        if not self.env.su:
+            self._check_phase_gate(vals)
+        entering = leaving = self.browse()
+        if vals.get("type") == "opportunity":
+            entering = self.filtered(lambda lead: lead.type != "opportunity")
+        elif vals.get("type") == "lead":
+            leaving = self.filtered(lambda lead: lead.type == "opportunity")
         new_phase = self._phase_from_vals(vals)
         moving = self.browse()
-        now = fields.Datetime.now()
         if new_phase:
-            moving = self.filtered(lambda lead: lead.project_phase != new_phase)
-            moving._check_phase_gate(new_phase)
-            if moving:
-                vals = dict(vals, project_phase=new_phase)
-                if moving == self:
-                    vals["phase_date_in"] = now
+            moving = (self - entering - leaving).filtered(
+                lambda lead: lead.type == "opportunity" and lead.project_phase != new_phase
+            )
         res = super().write(vals)
+        now = fields.Datetime.now()
         if moving:
-            if moving != self:
-                super(CrmLead, moving).write({"phase_date_in": now})
+            super(CrmLead, moving).write({"project_phase": new_phase, "phase_date_in": now})
             further = moving.filtered(
                 lambda lead: PHASE_ORDER[new_phase] > PHASE_ORDER.get(lead.phase_reached, -1)
             )
@@ -340,9 +327,14 @@ class CrmLead(models.Model):
             moving._close_phase_history(now)
             moving._open_phase_history()
             moving._ensure_checklist_lines()
+        if leaving:
+            leaving._close_phase_history(now)
+            super(CrmLead, leaving).write({"project_phase": False, "phase_date_in": False})
+        if entering:
+            entering._enter_pipeline()
         if "stage_id" in vals or "active" in vals:
-            (self - moving)._sync_phase_history_with_outcome()
-        if vals.get("type") == "opportunity":
+            (self - entering - leaving)._sync_phase_history_with_outcome()
+        if "company_id" in vals:
             self._ensure_checklist_lines()
         return res
 
@@ -350,6 +342,7 @@ class CrmLead(models.Model):
 
     def action_force_phase_move(self):
         self.ensure_one()
+        self._check_manager()
         return {
             "type": "ir.actions.act_window",
             "name": _("Force Stage Change"),
@@ -384,6 +377,33 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------ business
 
     @api.model
+    def _get_server_fields(self):
+        """The phase follows the stage; the furthest phase, the time in the phase and the
+        forecast follow the phase, the probabilities and the revenue: none is a user's to
+        write (they feed the whole team's win rates and forecast)."""
+        return super()._get_server_fields() | {
+            "project_phase",
+            "phase_date_in",
+            "phase_reached",
+            "phase_probability",
+            "forecast_category",
+            "forecast_probability",
+            "forecast_revenue",
+            "date_won",
+        }
+
+    @api.model
+    def _get_server_fields_hint(self):
+        return self.env._(
+            "The phase follows the stage: move the opportunity to a stage of another phase. To "
+            "put it in another forecast category, set Forecast Category."
+        )
+
+    @api.model
+    def _get_bounded_amount_fields(self):
+        return (*super()._get_bounded_amount_fields(), "expected_revenue")
+
+    @api.model
     def _get_phase_forecast_categories(self):
         """Forecast category of an open opportunity in each phase, unless its rep sets one."""
         return dict(PHASE_FORECAST_CATEGORY)
@@ -403,20 +423,29 @@ class CrmLead(models.Model):
         return limits
 
     def _phase_from_vals(self, vals):
-        """The phase a write moves the opportunities to, or None when it does not move them."""
+        """The phase a write moves the opportunities to, or None when it does not move them.
+        Only the server writes ``project_phase`` (a stage's new mapping); users move stages."""
         if vals.get("project_phase"):
             return vals["project_phase"]
         if vals.get("stage_id"):
             return self.env["crm.stage"].browse(vals["stage_id"]).project_phase or None
         return None
 
-    def _get_phase_gate_missing(self, new_phase):
-        """Mandatory checklist items still open in the phases each opportunity would leave by
-        moving forward to ``new_phase``: {lead: items}. Moving back is never gated."""
-        target = PHASE_ORDER[new_phase]
-        forward = self.filtered(
-            lambda lead: lead.project_phase and PHASE_ORDER[lead.project_phase] < target
-        )
+    def _get_phase_step(self):
+        """Where the opportunity stands on the way to Won (see ``crm.stage._get_phase_step``):
+        its phase, or the Won step once won."""
+        self.ensure_one()
+        if self.stage_id.is_won:
+            return WON_STEP
+        return PHASE_ORDER.get(self.project_phase, 0)
+
+    def _get_phase_gate_missing(self, target, entering=False):
+        """Mandatory checklist items still open that stand between each opportunity and step
+        ``target`` (a phase's position, or ``WON_STEP``): those of the phases it would leave
+        by moving forward, or, ``entering`` the pipeline there, those of every earlier phase.
+        {lead: items}; moving back is never gated."""
+        start = {lead: 0 if entering else lead._get_phase_step() for lead in self}
+        forward = self.filtered(lambda lead: start[lead] < target)
         if not forward:
             return {}
         items = (
@@ -438,10 +467,9 @@ class CrmLead(models.Model):
         }
         missing = {}
         for lead in forward:
-            start = PHASE_ORDER[lead.project_phase]
             open_items = items.filtered(
-                lambda item, lead=lead, start=start: (
-                    start <= item.phase_sequence < target
+                lambda item, lead=lead: (
+                    start[lead] <= item.phase_sequence
                     and (not item.company_id or item.company_id == lead.company_id)
                     and (lead.id, item.id) not in done
                 )
@@ -450,57 +478,190 @@ class CrmLead(models.Model):
                 missing[lead] = open_items
         return missing
 
-    def _check_phase_gate(self, new_phase):
-        """Refuse a forward move while mandatory items of the phases left are open, unless a
-        Sales Manager forces it (context key ``crm_phase_force_reason``); log the override."""
-        if self.env.context.get("crm_phase_skip_gate"):
+    def _check_phase_gate(self, vals):
+        """Refuse a user's forward move of opportunities (to a later phase, or to Won) while
+        mandatory items of the phases they leave are open. Nothing a client sends opens the
+        gate: the phase itself is a server field, and the only way past open items is a Sales
+        Manager's ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason."""
+        if not vals.get("stage_id"):
             return
-        missing = self._get_phase_gate_missing(new_phase)
-        if not missing:
+        stage = self.env["crm.stage"].browse(vals["stage_id"])
+        target = stage._get_phase_step()
+        if target is None:
             return
-        labels = dict(self._fields["project_phase"]._description_selection(self.env))
-        reason = self.env.context.get("crm_phase_force_reason")
-        if reason:
-            if not self.env.user.has_group(MANAGER_GROUP):
-                raise AccessError(
-                    _("Only Sales Managers can force an opportunity past a phase gate.")
+        staying = self.filtered(
+            lambda lead: lead.type == "opportunity" and vals.get("type", lead.type) == lead.type
+        )
+        missing = staying._get_phase_gate_missing(target)
+        if missing:
+            raise UserError(self._phase_gate_refusal(missing, target, stage))
+
+    def _phase_target_label(self, target, stage):
+        if target == WON_STEP:
+            return stage.name
+        return self._phase_labels()[PROJECT_PHASES[target][0]]
+
+    @api.model
+    def _phase_labels(self):
+        return dict(self._fields["project_phase"]._description_selection(self.env))
+
+    def _phase_item_lines(self, items):
+        labels = self._phase_labels()
+        return "\n".join(f"  • {labels[item.phase]}: {item.name}" for item in items)
+
+    def _phase_gate_refusal(self, missing, target, stage):
+        labels = self._phase_labels()
+        target_label = self._phase_target_label(target, stage)
+        blocks = []
+        for lead, items in missing.items():
+            block = (
+                self.env._(
+                    "“%(lead)s” cannot move to %(target)s: these mandatory items of the phases "
+                    "it leaves are open:",
+                    lead=lead.name,
+                    target=target_label,
                 )
+                + "\n"
+                + self._phase_item_lines(items)
+            )
+            current = lead._get_phase_step()
+            ahead = [
+                labels[phase]
+                for phase in dict.fromkeys(items.mapped("phase"))
+                if PHASE_ORDER[phase] > current
+            ]
+            if ahead:
+                block += "\n" + self.env._(
+                    "The items of %(phases)s are on the checklist once the opportunity is in "
+                    "that phase: move it there first, one phase at a time.",
+                    phases=", ".join(ahead),
+                )
+            blocks.append(block)
+        return (
+            "\n\n".join(blocks)
+            + "\n\n"
+            + self.env._(
+                "Tick the open items off in the checklist of the opportunity's Project Phases "
+                "tab, or ask a Sales Manager to force the move (Force Stage, with a reason)."
+            )
+        )
+
+    def _enter_pipeline(self, created=False):
+        """Opportunities entering the pipeline - ``created``, or converted from a lead - take
+        the phase of their stage (Contact for a stage outside the phases) since now (or, when
+        created by the server with one, since the day it gave), a history row and the
+        checklist of the phases up to it. A lead has no phase, no checklist and no gate until
+        it is converted.
+
+        Entering in a later phase (or in Won) leaves the gates of the earlier phases behind:
+        refused to salespeople, allowed to Sales Managers (an import of deals already under
+        way) and logged in the chatter with the items left open. The superuser (data files,
+        install, scheduled jobs) enters silently."""
+        if not self:
+            return
+        missing = {}
+        for stage, leads in self.grouped("stage_id").items():
+            target = stage._get_phase_step()
+            if target:
+                missing.update(leads._get_phase_gate_missing(target, entering=True))
+        if missing and not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(self._phase_entry_refusal(missing))
+        now = fields.Datetime.now()
+        for phase, leads in self.grouped(
+            lambda lead: lead.stage_id.project_phase or "contact"
+        ).items():
+            super(CrmLead, leads.with_context(mail_notrack=True)).write({"project_phase": phase})
+            undated = leads.filtered(lambda lead: not (created and lead.phase_date_in))
+            if undated:
+                super(CrmLead, undated).write({"phase_date_in": now})
+            further = leads.filtered(
+                lambda lead, phase=phase: (
+                    PHASE_ORDER[phase] > PHASE_ORDER.get(lead.phase_reached, -1)
+                )
+            )
+            if further:
+                super(CrmLead, further).write({"phase_reached": phase})
+        self._open_phase_history()
+        self._sync_phase_history_with_outcome()
+        self._ensure_checklist_lines()
+        if missing and not self.env.su:
             for lead, items in missing.items():
+                target = lead.stage_id._get_phase_step()
                 lead.message_post(
-                    body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+                    body=Markup("<p>%s</p><ul>%s</ul>")
                     % (
-                        _(
-                            "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
-                            "with these mandatory items open:",
+                        self.env._(
+                            "Entered the pipeline in %(target)s by %(user)s, with these "
+                            "mandatory items of the earlier phases open:",
+                            target=self._phase_target_label(target, lead.stage_id),
                             user=self.env.user.name,
-                            old=labels[lead.project_phase],
-                            new=labels[new_phase],
                         ),
                         Markup().join(Markup("<li>%s</li>") % item.name for item in items),
-                        _("Reason: %s", reason),
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-            return
-        blocks = [
-            self.env._(
-                "“%(lead)s” cannot move to %(phase)s: these mandatory items of the phases it "
-                "leaves are still open:",
-                lead=lead.name,
-                phase=labels[new_phase],
+
+    def _phase_entry_refusal(self, missing):
+        blocks = []
+        for lead, items in missing.items():
+            target = lead.stage_id._get_phase_step()
+            blocks.append(
+                self.env._(
+                    "“%(lead)s” cannot start in %(target)s: these mandatory items of the "
+                    "earlier phases are not done:",
+                    lead=lead.name,
+                    target=self._phase_target_label(target, lead.stage_id),
+                )
+                + "\n"
+                + self._phase_item_lines(items)
             )
-            + "\n"
-            + "\n".join(f"  • {labels[item.phase]}: {item.name}" for item in items)
-            for lead, items in missing.items()
-        ]
-        raise UserError(
+        return (
             "\n\n".join(blocks)
             + "\n\n"
-            + _(
-                "Tick them off in the Checklist tab of the opportunity, or ask a Sales Manager "
-                "to force the move."
+            + self.env._(
+                "An opportunity starts in %(first)s and moves on as the items of each phase "
+                "are done: create it in a stage of %(first)s (a lead: move it to such a stage "
+                "before converting it), or ask a Sales Manager to create it in this stage.",
+                first=self._phase_labels()[PROJECT_PHASES[0][0]],
             )
         )
+
+    def _force_phase_move(self, stage, reason):
+        """Move the opportunities to ``stage`` although mandatory items are open: the Sales
+        Manager's override, the only way past the phase gate besides ticking the items off.
+        The open items and the reason are logged in each opportunity's chatter."""
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for forcing the move."))
+        self.check_access("write")
+        target = stage._get_phase_step()
+        missing = self._get_phase_gate_missing(target) if target is not None else {}
+        labels = self._phase_labels()
+        for lead, items in missing.items():
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+                % (
+                    self.env._(
+                        "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
+                        "with these mandatory items open:",
+                        user=self.env.user.name,
+                        old=labels.get(lead.project_phase, ""),
+                        new=self._phase_target_label(target, stage),
+                    ),
+                    Markup().join(Markup("<li>%s</li>") % item.name for item in items),
+                    self.env._("Reason: %s", reason),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        # As superuser: past the gate this user has just been allowed through.
+        self.sudo().write({"stage_id": stage.id})
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only Sales Managers can force an opportunity past a phase gate.")
+            )
 
     @api.model
     def _init_project_phases(self):
@@ -509,7 +670,8 @@ class CrmLead(models.Model):
         set-based statements: a deployment may hold hundreds of thousands of leads."""
         self.env.flush_all()
         cr = self.env.cr
-        # Won leads reached the tender; leads in stages without a phase start in contact.
+        # Won deals reached the tender; deals in stages without a phase start in contact. Leads
+        # (not yet opportunities) get no phase: they enter one when converted.
         cr.execute(
             """
             UPDATE crm_lead l
@@ -519,7 +681,7 @@ class CrmLead(models.Model):
                        'contact'),
                    phase_date_in = COALESCE(l.date_last_stage_update, l.create_date,
                                             now() at time zone 'UTC')
-             WHERE l.project_phase IS NULL
+             WHERE l.project_phase IS NULL AND l.type = 'opportunity'
             """
         )
         cr.execute(
@@ -534,7 +696,8 @@ class CrmLead(models.Model):
                    %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
               FROM crm_lead l
               LEFT JOIN crm_stage s ON s.id = l.stage_id
-             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)
+             WHERE l.project_phase IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)
             """,
             {"uid": self.env.uid},
         )
@@ -684,7 +847,7 @@ class CrmLead(models.Model):
         open_rows.filtered(lambda row: row.lead_id in closed).write({"date_out": now})
         reopened = (self - closed - open_rows.lead_id).filtered("project_phase")
         if reopened:
-            reopened.write({"phase_date_in": now})
+            reopened.sudo().write({"phase_date_in": now})  # a server field
             reopened._open_phase_history()
 
     def _close_phase_history(self, when):

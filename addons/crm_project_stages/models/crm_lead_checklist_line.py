@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 
+from .server_guard import ServerGuard
 
-class CrmLeadChecklistLine(models.Model):
+
+class CrmLeadChecklistLine(ServerGuard, models.Model):
     _name = "crm.lead.checklist.line"
     _description = "Opportunity Checklist Line"
     _order = "phase_sequence, sequence, id"
@@ -30,15 +32,38 @@ class CrmLeadChecklistLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("done"):
-                vals.update(self._done_stamp())
-        return super().create(vals_list)
+        self._guard_vals(vals_list)
+        vals_list = [
+            dict(vals, **self._done_stamp()) if vals.get("done") else vals for vals in vals_list
+        ]
+        return super(CrmLeadChecklistLine, self._without_server_defaults()).create(vals_list)
 
     def write(self, vals):
+        self._guard_vals([vals])
         if "done" in vals:
             vals = dict(vals, **(self._done_stamp() if vals["done"] else self._undone_stamp()))
         return super().write(vals)
+
+    @api.model
+    def _get_server_fields(self):
+        """A line belongs to its opportunity and its deliverable; the server records who
+        ticked it and when. Users change ``done`` only."""
+        return super()._get_server_fields() | {
+            "lead_id",
+            "item_id",
+            "done_by_id",
+            "done_date",
+            "phase",
+            "phase_sequence",
+            "sequence",
+            "mandatory",
+            "name",
+            "company_id",
+        }
+
+    @api.model
+    def _get_server_fields_hint(self):
+        return self.env._("Tick the item off or untick it (Done): who did it and when is recorded.")
 
     def _done_stamp(self):
         return {"done_by_id": self.env.uid, "done_date": fields.Datetime.now()}

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .server_guard import ServerGuard
+
 COST_TYPES = [
     ("travel", "Travel"),
     ("presales", "Presales Consulting"),
@@ -11,7 +13,7 @@ COST_TYPES = [
 ]
 
 
-class CrmLeadCost(models.Model):
+class CrmLeadCost(ServerGuard, models.Model):
     _name = "crm.lead.cost"
     _description = "Opportunity Selling Expense"
     _order = "date desc, id desc"
@@ -33,3 +35,16 @@ class CrmLeadCost(models.Model):
     def _check_amount(self):
         if any(cost.amount < 0 for cost in self):
             raise ValidationError(_("A selling expense cannot be negative."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._guard_vals(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._guard_vals([vals])
+        return super().write(vals)
+
+    @api.model
+    def _get_bounded_amount_fields(self):
+        return (*super()._get_bounded_amount_fields(), "amount")

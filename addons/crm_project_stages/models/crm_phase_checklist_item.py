@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .crm_stage import PHASE_ORDER, PROJECT_PHASES
 
@@ -33,14 +34,47 @@ class CrmPhaseChecklistItem(models.Model):
         for item in self:
             item.phase_sequence = PHASE_ORDER.get(item.phase, 0)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ticked(self):
+        """A deliverable ticked off on an opportunity is part of its record: archive it."""
+        ticked = dict(
+            self.env["crm.lead.checklist.line"]
+            .sudo()
+            ._read_group(
+                [("item_id", "in", self.ids), ("done", "=", True)], ["item_id"], ["__count"]
+            )
+        )
+        if ticked:
+            item, count = next(iter(ticked.items()))
+            raise UserError(
+                self.env._(
+                    "Opportunities that ticked “%(item)s” off: %(count)s. Please archive it "
+                    "instead of deleting it (Action → Archive): an archived item gates no move, "
+                    "and the opportunities keep their ticks.",
+                    item=item.name,
+                    count=count,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         items = super().create(vals_list)
-        # Opportunities already in (or past) the item's phase get a line to tick off.
-        self.env["crm.lead"].search(
-            [
-                ("type", "=", "opportunity"),
-                ("project_phase", "in", list(set(items.mapped("phase")))),
-            ]
-        )._ensure_checklist_lines()
+        items._ensure_lines()
         return items
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("active") or "phase" in vals or "company_id" in vals:
+            self.filtered("active")._ensure_lines()
+        return res
+
+    def _ensure_lines(self):
+        """Opportunities already in the items' phases, in every company, get a line to tick
+        off (new items, restored ones, items moved to another phase or company)."""
+        if self:
+            self.env["crm.lead"].sudo().search(
+                [
+                    ("type", "=", "opportunity"),
+                    ("project_phase", "in", list(set(self.mapped("phase")))),
+                ]
+            )._ensure_checklist_lines()

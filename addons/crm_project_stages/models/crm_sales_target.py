@@ -5,11 +5,12 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from .. import periods
+from .server_guard import ServerGuard
 
 TARGET_PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
 
-class CrmSalesTarget(models.Model):
+class CrmSalesTarget(ServerGuard, models.Model):
     _name = "crm.sales.target"
     _description = "Sales Target"
     _order = "date_start desc, target_level desc, team_id, user_id, id"
@@ -21,8 +22,10 @@ class CrmSalesTarget(models.Model):
         required=True,
         default="user",
     )
-    user_id = fields.Many2one("res.users", string="Salesperson", index=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
+    # A target is the manager's record of a plan: deleting its salesperson or team is refused
+    # (archive them instead), never leaving a target of nobody counted as "No team".
+    user_id = fields.Many2one("res.users", string="Salesperson", index=True, ondelete="restrict")
+    team_id = fields.Many2one("crm.team", string="Sales Team", index=True, ondelete="restrict")
     period_type = fields.Selection(
         TARGET_PERIODS, string="Period", required=True, default="quarter"
     )
@@ -108,12 +111,14 @@ class CrmSalesTarget(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._guard_vals(vals_list)
         vals_list = [self._normalise_start(dict(vals)) for vals in vals_list]
         targets = super().create(vals_list)
         targets._sync_from_members()
         return targets
 
     def write(self, vals):
+        self._guard_vals([vals])
         if "date_start" in vals or "period_type" in vals:
             for target in self:
                 super(CrmSalesTarget, target).write(
@@ -138,6 +143,10 @@ class CrmSalesTarget(models.Model):
         return vals
 
     # ------------------------------------------------------------------ business
+
+    @api.model
+    def _get_bounded_amount_fields(self):
+        return (*super()._get_bounded_amount_fields(), "amount", "cost_budget")
 
     def _period_scope(self):
         return [(t.company_id.id, t.date_start, t.date_end) for t in self]

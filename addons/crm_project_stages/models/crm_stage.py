@@ -8,6 +8,8 @@ PROJECT_PHASES = [
     ("tender", "Tender"),
 ]
 PHASE_ORDER = {key: index for index, (key, _label) in enumerate(PROJECT_PHASES)}
+# Winning is the step after the last phase: moving to Won leaves the Tender phase behind.
+WON_STEP = len(PROJECT_PHASES)
 
 # Days an opportunity may stay in a phase before it is flagged as stalled, unless Settings say
 # otherwise (ir.config_parameter "crm_project_stages.stall_days_<phase>").
@@ -25,6 +27,16 @@ class CrmStage(models.Model):
         "keep the phase they reached.",
     )
 
+    def _get_phase_step(self):
+        """Position of the stage on the way to Won: its phase's, ``WON_STEP`` for a Won stage,
+        None for a stage outside the phases (or no stage)."""
+        if not self:
+            return None
+        self.ensure_one()
+        if self.is_won:
+            return WON_STEP
+        return PHASE_ORDER[self.project_phase] if self.project_phase else None
+
     def write(self, vals):
         res = super().write(vals)
         if vals.get("project_phase") and not self.env.context.get("crm_phase_no_sync"):
@@ -32,17 +44,21 @@ class CrmStage(models.Model):
         return res
 
     def _sync_open_leads_phase(self):
-        """Open opportunities of these stages follow a changed phase mapping."""
+        """Open opportunities of these stages, in every company, follow a changed phase
+        mapping (the server moves them: no gate, no user's write of the phase)."""
         for stage in self:
-            leads = self.env["crm.lead"].search(
-                [
-                    ("stage_id", "=", stage.id),
-                    ("project_phase", "!=", stage.project_phase),
-                ]
+            leads = (
+                self.env["crm.lead"]
+                .sudo()
+                .search(
+                    [
+                        ("stage_id", "=", stage.id),
+                        ("type", "=", "opportunity"),
+                        ("project_phase", "!=", stage.project_phase),
+                    ]
+                )
             )
-            leads.with_context(crm_phase_skip_gate=True).write(
-                {"project_phase": stage.project_phase}
-            )
+            leads.write({"project_phase": stage.project_phase})
 
     @api.model
     def _map_stages_to_phases(self):

@@ -1,8 +1,25 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import UserError
 
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_targets(self):
+        """A team's targets and budgets are the plan its results are measured against: the
+        team is archived, not deleted, while it has some."""
+        Target = self.env["crm.sales.target"].sudo().with_context(active_test=False)
+        used = Target.search([("team_id", "in", self.ids)], limit=1).team_id
+        if used:
+            raise UserError(
+                self.env._(
+                    "The sales team “%s” has sales targets or selling cost budgets: archive it "
+                    "instead of deleting it (its targets stay in the forecast), or delete its "
+                    "targets first (CRM → Configuration → Sales Targets).",
+                    used.name,
+                )
+            )
 
     def _sync_member_targets(self):
         """Team targets that add up their members follow a change of membership."""

@@ -1,31 +1,39 @@
+import math
 import os
+import shutil
 import tempfile
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import forecast_xlsx, periods
 from ..models.crm_stage import PHASE_ORDER
+from ..models.server_guard import MAX_AMOUNT_TEXT
 
 OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 LEAD_FIGURES = ("won", *OPEN_CATEGORIES, "weighted", "forecast", "undated", "at_risk")
 MOVEMENTS = ("entered", "pulled_in", "grew", "won", "shrank", "slipped", "lost", "left")
 FUNNEL_KINDS = ("entered", "current", "moved_on", "won", "lost_here")
 STREAM_BATCH = 20000
+# Forecast dates lie between these days; a custom period spans at most MAX_CUSTOM_YEARS.
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2999, 12, 31)
+MAX_CUSTOM_YEARS = 10
 
 
 class CrmForecastDashboard(models.AbstractModel):
     """The sales manager's forecast: figures against targets for a period, the funnel, the
     deals at risk, the movement since a snapshot and the cost of selling, for the screen
     (``get_dashboard_data``), its drill-downs (``action_drill``) and the Excel workbook
-    (``export_xlsx``). Every figure is aggregated in SQL through the ORM (``_read_group`` or
-    a query built by ``_search``), so record rules apply: a salesperson sees their own."""
+    (``_export_xlsx``, served by the download route only). Every figure is aggregated in SQL
+    through the ORM (``_read_group`` or a query built by ``_search``), so record rules apply:
+    a salesperson sees their own. Parameters are checked (``_parse_params``) and amounts are
+    finite (``_check_finite``) before anything is answered."""
 
     _name = "crm.forecast.dashboard"
     _description = "Sales Forecast Dashboard"
@@ -35,7 +43,7 @@ class CrmForecastDashboard(models.AbstractModel):
     @api.model
     def get_dashboard_data(self, params=None):
         p = self._parse_params(params)
-        return self._dashboard_data(p, self._currency_converter(), limit=50)
+        return self._check_finite(self._dashboard_data(p, self._currency_converter(), limit=50))
 
     @api.model
     def _dashboard_data(self, p, convert, limit):
@@ -62,7 +70,9 @@ class CrmForecastDashboard(models.AbstractModel):
         ``movement`` or ``cost``; ``row`` narrows it to one line of a table (team_id, user_id,
         phase and kind, movement type)."""
         p = self._parse_params(params)
-        row = row or {}
+        row = self._parse_row(row)
+        if not isinstance(figure, str):
+            raise UserError(_("Unknown figure: %s", str(figure)[:40]))
         if figure == "funnel":
             return self._drill_funnel(p, row)
         if figure == "cost":
@@ -77,60 +87,81 @@ class CrmForecastDashboard(models.AbstractModel):
         return self._lead_action(self._figure_labels()[figure], domain)
 
     @api.model
-    def export_xlsx(self, params=None):
-        """Write the forecast workbook to a temporary file; returns (file name, path). The
-        caller removes the file. Rows are streamed from the database in batches and written
-        in xlsxwriter's constant-memory mode: memory does not grow with the number of
-        opportunities."""
+    def _export_xlsx(self, params=None):
+        """The forecast workbook: (file name, binary file open on it, size). Only the download
+        route calls it. The workbook is built in a temporary directory that is removed before
+        returning, whatever happens: the open file keeps its content until the route's
+        response closes it, and nothing stays on disk. Rows are streamed from the database in
+        batches and written in xlsxwriter's constant-memory mode: memory does not grow with
+        the number of opportunities."""
         p = self._parse_params(params)
-        data = self._dashboard_data(p, self._currency_converter(), limit=None)
-        handle, path = tempfile.mkstemp(prefix="crm_forecast_", suffix=".xlsx")
-        os.close(handle)
+        data = self._check_finite(self._dashboard_data(p, self._currency_converter(), limit=None))
+        directory = tempfile.mkdtemp(prefix="crm_forecast_")
         try:
-            forecast_xlsx.write_forecast_workbook(
-                path,
-                data,
-                self._xlsx_labels(data),
-                detail_rows=self._stream_forecast_rows(p),
-                risk_rows=self._stream_risk_rows(p),
-                movement_rows=data["movement"]["lines"],
-            )
-        except Exception:
-            os.unlink(path)
-            raise
+            path = os.path.join(directory, "forecast.xlsx")
+            try:
+                forecast_xlsx.write_forecast_workbook(
+                    path,
+                    data,
+                    self._xlsx_labels(data),
+                    detail_rows=self._stream_forecast_rows(p),
+                    risk_rows=self._stream_risk_rows(p),
+                    movement_rows=data["movement"]["lines"],
+                    tmpdir=directory,
+                )
+            except forecast_xlsx.NotFiniteError as error:
+                raise UserError(self._not_finite_message()) from error
+            handle = open(path, "rb")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
         filename = _("Sales forecast %s.xlsx", data["period"]["label"])
-        return filename, path
+        return filename, handle, os.fstat(handle.fileno()).st_size
 
     # ------------------------------------------------------------------ parameters
 
     @api.model
     def _parse_params(self, params):
-        params = dict(params or {})
+        """The dashboard's parameters, checked: period (type, date, end of a custom period),
+        sales team, salesperson, snapshot, and the companies of the context. Anything else
+        is refused with a message saying what is wrong."""
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise UserError(
+                _(
+                    "The forecast parameters must be a JSON object with period_type, date, "
+                    "date_to, team_id, user_id and snapshot_id."
+                )
+            )
+        self._check_context_companies()
         period_type = params.get("period_type") or "quarter"
-        if period_type not in periods.PERIOD_TYPES:
-            raise UserError(_("Unknown period type: %s", period_type))
-        try:
-            anchor = fields.Date.to_date(params.get("date")) or fields.Date.context_today(self)
-            end = fields.Date.to_date(params.get("date_to")) if params.get("date_to") else None
-        except (TypeError, ValueError) as error:
-            raise UserError(_("The period must be given as dates (YYYY-MM-DD).")) from error
+        if not isinstance(period_type, str) or period_type not in periods.PERIOD_TYPES:
+            raise UserError(_("Unknown period type: %s", str(period_type)[:40]))
+        anchor = self._parse_date(params.get("date")) or fields.Date.context_today(self)
+        end = self._parse_date(params.get("date_to"))
         if period_type == "custom" and not end:
             raise UserError(_("A custom period needs an end date."))
         try:
             date_from, date_to = periods.bounds(period_type, anchor, end)
         except ValueError as error:
             raise UserError(_("The end of the period must not be before its start.")) from error
-        team = self.env["crm.team"].browse(int(params.get("team_id") or 0)).exists()
-        user = self.env["res.users"].browse(int(params.get("user_id") or 0)).exists()
+        if period_type == "custom" and date_to > periods.add_years(date_from, MAX_CUSTOM_YEARS):
+            raise UserError(_("A custom period spans at most %s years.", MAX_CUSTOM_YEARS))
+        team = self._parse_record("crm.team", params.get("team_id"))
+        if team is None:
+            raise UserError(_("Unknown sales team: %s", str(params["team_id"])[:40]))
+        user = self._parse_record("res.users", params.get("user_id"))
+        if user is None:
+            raise UserError(_("Unknown salesperson: %s", str(params["user_id"])[:40]))
         if "user_id" not in params and not self.env.user.has_group(
             "sales_team.group_sale_salesman_all_leads"
         ):
             # A salesperson who sees only their own opportunities sees their own forecast,
             # against their own target.
             user = self.env.user
-        snapshot = self.env["crm.forecast.snapshot"]
-        if params.get("snapshot_id"):
-            snapshot = snapshot.browse(int(params["snapshot_id"])).exists()
+        snapshot = self._parse_record("crm.forecast.snapshot", params.get("snapshot_id"))
+        if snapshot is None:
+            raise UserError(_("Unknown forecast snapshot: %s", str(params["snapshot_id"])[:40]))
         return {
             "period_type": period_type,
             "date_from": date_from,
@@ -139,6 +170,105 @@ class CrmForecastDashboard(models.AbstractModel):
             "user": user,
             "snapshot": snapshot,
         }
+
+    @api.model
+    def _parse_date(self, value):
+        """A day of the forecast (YYYY-MM-DD) between MIN_DATE and MAX_DATE, or None."""
+        if value in (None, False, ""):
+            return None
+        try:
+            if not isinstance(value, (str, date)):
+                raise TypeError(value)
+            day = fields.Date.to_date(value)
+        except (TypeError, ValueError) as error:
+            raise UserError(_("The period must be given as dates (YYYY-MM-DD).")) from error
+        if not MIN_DATE <= day <= MAX_DATE:
+            raise UserError(
+                _(
+                    "Forecast dates lie between %(first)s and %(last)s.",
+                    first=fields.Date.to_string(MIN_DATE),
+                    last=fields.Date.to_string(MAX_DATE),
+                )
+            )
+        return day
+
+    @api.model
+    def _parse_record(self, model, value):
+        """The record of ``model`` with id ``value`` that the user may read (archived ones
+        included: last year's team), an empty recordset for no value, None when ``value``
+        is not the id of such a record."""
+        Model = self.env[model].with_context(active_test=False)
+        if value in (None, False, 0, ""):
+            return Model.browse()
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
+            return None
+        return Model.search([("id", "=", value)]) or None
+
+    @api.model
+    def _parse_row(self, row):
+        """The line of a table a drill-down narrows to: team, salesperson (ids or false),
+        phase, funnel kind, movement type (texts)."""
+        if row in (None, False):
+            return {}
+        if not isinstance(row, dict):
+            raise UserError(_("The line of the figure is not valid."))
+        clean = {}
+        for key in ("team_id", "user_id"):
+            if key not in row:
+                continue
+            value = row[key]
+            if value is False or value is None:
+                clean[key] = False
+            elif isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+                clean[key] = value
+            else:
+                raise UserError(_("The line of the figure is not valid."))
+        for key in ("phase", "kind", "type"):
+            if key in row:
+                if not isinstance(row[key], str):
+                    raise UserError(_("The line of the figure is not valid."))
+                clean[key] = row[key]
+        return clean
+
+    @api.model
+    def _check_context_companies(self):
+        """The companies selected in the client (``allowed_company_ids`` of the context) are
+        a list of ids of the user's companies."""
+        companies = self.env.context.get("allowed_company_ids")
+        if companies is None:
+            return
+        if not isinstance(companies, list) or not all(
+            isinstance(company, int) and not isinstance(company, bool) for company in companies
+        ):
+            raise UserError(_("The selected companies are not valid: a list of company ids."))
+        if set(companies) - set(self.env.user._get_company_ids()):
+            raise AccessError(_("You cannot see the forecast of these companies."))
+
+    @api.model
+    def _check_finite(self, data):
+        """Every amount of ``data`` is a finite number, or a clear error instead of a JSON
+        with Infinity (invalid) or a failed export."""
+        stack = [data]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, float):
+                if not math.isfinite(value):
+                    raise UserError(self._not_finite_message())
+            elif isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, (list, tuple)):
+                stack.extend(value)
+        return data
+
+    @api.model
+    def _not_finite_message(self):
+        return _(
+            "The amounts of this forecast are too large to add up. Expected revenues, targets, "
+            "budgets and selling expenses are limited to %s: correct the amounts beyond it.",
+            MAX_AMOUNT_TEXT,
+        )
 
     @api.model
     def _params_out(self, p):

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -58,22 +60,26 @@ class ProjectStagesCase(TransactionCase):
 
     @classmethod
     def _new_opportunity(cls, name="Water metering project", stage=None, user=None, **vals):
+        """An opportunity of ``user`` (default: the rep), created by them in the Contact stage;
+        in a later stage (a deal already under way) it is created by the system, as only a
+        Sales Manager may create one there."""
         user = user or cls.rep
-        return (
-            cls.env["crm.lead"]
-            .with_user(user)
-            .create(
-                {
-                    "name": name,
-                    "type": "opportunity",
-                    "partner_id": cls.customer.id,
-                    "team_id": cls.team.id,
-                    "user_id": user.id,
-                    "stage_id": (stage or cls.stage_contact).id,
-                    **vals,
-                }
-            )
+        stage = stage or cls.stage_contact
+        Lead = cls.env["crm.lead"]
+        if stage == cls.stage_contact:
+            Lead = Lead.with_user(user)
+        lead = Lead.create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "team_id": cls.team.id,
+                "user_id": user.id,
+                "stage_id": stage.id,
+                **vals,
+            }
         )
+        return lead.with_user(user)
 
     @staticmethod
     def _tick(lead, *items):
@@ -84,3 +90,44 @@ class ProjectStagesCase(TransactionCase):
         lead.checklist_line_ids.filtered(lambda line: line.phase == phase and line.mandatory).write(
             {"done": True}
         )
+
+
+class JsonRpcMixin:
+    """Plays a user with an RPC client, in an ``HttpCase``: JSON-RPC calls to
+    ``/web/dataset/call_kw`` with that user's session, whatever the web client would send."""
+
+    _rpc_login = None
+
+    def rpc_raw(self, login, model, method, *args, **kwargs):
+        """The HTTP response of ``model.method(*args, **kwargs)`` called by ``login`` (whose
+        password is their login, as ``new_test_user`` sets it)."""
+        if self._rpc_login != login:
+            self.authenticate(login, login)
+            self._rpc_login = login
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        }
+        return self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
+
+    def rpc(self, login, model, method, *args, **kwargs):
+        """The JSON-RPC answer ({"result": ...} or {"error": ...})."""
+        response = self.rpc_raw(login, model, method, *args, **kwargs)
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        return response.json()
+
+    def assertRefused(self, answer, error, *fragments):
+        """The call was refused with ``error`` (UserError, AccessError, ValidationError) and
+        a message holding every fragment; returns the message."""
+        self.assertNotIn("result", answer, f"accepted: {answer.get('result')!r}")
+        data = answer["error"]["data"]
+        self.assertEqual(data["name"], f"odoo.exceptions.{error}", data["message"])
+        for fragment in fragments:
+            self.assertIn(fragment, data["message"])
+        return data["message"]

@@ -148,7 +148,7 @@ class ForecastCase(TransactionCase):
     def _lead(cls, name, user, team, phase, revenue, deadline, company=None):
         return (
             cls.env["crm.lead"]
-            .with_context(crm_phase_skip_gate=True, mail_create_nolog=True)
+            .with_context(mail_create_nolog=True)
             .create(
                 {
                     "name": name,

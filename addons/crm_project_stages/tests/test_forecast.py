@@ -127,7 +127,7 @@ class TestForecast(ForecastCase):
         self.assertEqual(self.tender.phase_probability, 65.0)
         self.assertEqual(self.tender.forecast_revenue, 65_000)
         # The rep moves the contact deal on: its category follows the phase ...
-        self.contact.with_context(crm_phase_skip_gate=True).stage_id = self.stages["proof"]
+        self.contact.stage_id = self.stages["proof"]
         self.assertEqual(self.contact.forecast_category, "best_case")
         self.assertEqual(self.contact.forecast_revenue, 9_000)
         # ... until the rep says otherwise in the form, next to the phase probability.

@@ -12,6 +12,7 @@ class TestPartnerProjects(ProjectStagesCase):
         in_contact = self._new_opportunity("Meters")
         in_tender = self._new_opportunity("Pipes", stage=self.stage_tender, partner_id=contact.id)
         won = self._new_opportunity("Old pumps", stage=self.stage_tender)
+        self._tick_mandatory(won, "tender")
         won.write({"stage_id": self.stage_won.id})
         for partner in (self.customer, contact):
             partner.invalidate_recordset(["open_project_ids", "open_project_count"])

@@ -100,13 +100,12 @@ class TestPhaseGate(ProjectStagesCase):
     def test_salesman_cannot_force(self):
         lead = self._new_opportunity()
         with self.assertRaises(AccessError):
-            lead.with_user(self.rep).with_context(crm_phase_force_reason="I said so").write(
-                {"stage_id": self.stage_design.id}
-            )
+            lead.with_user(self.rep)._force_phase_move(self.stage_design, "I said so")
         self.assertEqual(lead.project_phase, "contact")
 
     def test_won_and_lost_keep_the_phase_reached(self):
         won = self._new_opportunity(stage=self.stage_tender)
+        self._tick_mandatory(won, "tender")
         won.write({"stage_id": self.stage_won.id})
         self.assertEqual(won.project_phase, "tender")
         self.assertTrue(won.phase_history_ids.date_out, "a won deal has left its phase")

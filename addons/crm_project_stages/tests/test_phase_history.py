@@ -45,7 +45,7 @@ class TestPhaseHistory(ProjectStagesCase):
         with freeze_time("2026-05-01 08:00:00"):
             slow = self._new_opportunity("Slow deal")
             fresh_later = self._new_opportunity("Recent deal")
-            fresh_later.phase_date_in = datetime(2026, 5, 8, 8)
+            fresh_later.sudo().phase_date_in = datetime(2026, 5, 8, 8)
         Lead = self.env["crm.lead"]
         with freeze_time("2026-05-11 09:00:00"):
             (slow | fresh_later).invalidate_recordset(["is_stalled", "days_in_phase"])
@@ -60,6 +60,6 @@ class TestPhaseHistory(ProjectStagesCase):
             self.assertEqual(stalled, slow)
             not_stalled = Lead.search([("is_stalled", "=", False), ("team_id", "=", self.team.id)])
             self.assertEqual(not_stalled, fresh_later)
-            slow.write({"stage_id": self.stage_won.id})
+            slow.sudo().write({"stage_id": self.stage_won.id})
             slow.invalidate_recordset(["is_stalled"])
             self.assertFalse(slow.is_stalled, "a won deal is never stalled")

@@ -13,7 +13,7 @@ class TestPipelineQueries(ProjectStagesCase):
     def setUpClass(cls):
         super().setUpClass()
         stages = [cls.stage_contact, cls.stage_design, cls.stage_proof, cls.stage_tender]
-        cls.env["crm.lead"].with_context(crm_phase_skip_gate=True).create(
+        cls.env["crm.lead"].create(
             [
                 {
                     "name": f"Bulk project {i}",

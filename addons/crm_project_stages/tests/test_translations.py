@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import openpyxl
@@ -63,7 +62,7 @@ class TestTranslations(ProjectStagesCase):
         message = str(refusal.exception)
         self.assertIn("不能进入方案设计期", message)
         self.assertIn("预算已确认", message)
-        self.assertIn("请在商机的检查清单中勾选这些项目", message)
+        self.assertIn("请在商机“项目阶段”选项卡的检查清单中勾选未完成的项目", message)
 
     def test_forecast_and_its_workbook_speak_chinese(self):
         Dashboard = self.env["crm.forecast.dashboard"].with_user(self.manager)
@@ -77,16 +76,14 @@ class TestTranslations(ProjectStagesCase):
         )
         self.assertTrue(description["phase_probability"]["string"].startswith("阶段概率"))
         self.assertIn(("commit", "承诺"), description["forecast_category"]["selection"])
-        name, path = Dashboard.export_xlsx({"period_type": "year"})
-        try:
+        name, handle, _size = Dashboard._export_xlsx({"period_type": "year"})
+        with handle:
             self.assertTrue(name.startswith("销售预测"))
-            book = openpyxl.load_workbook(path, read_only=True)
+            book = openpyxl.load_workbook(handle, read_only=True)
             self.assertEqual(
                 book.sheetnames,
                 ["预测", "漏斗", "停滞和有风险", "快照变动", "销售成本", "商机"],
             )
-        finally:
-            os.unlink(path)
 
     def test_vendor_template_weights_error_in_chinese(self):
         Template = self.env["crm.vendor.eval.template"].with_context(lang="zh_CN")

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 
 
 class CrmPhaseForceWizard(models.TransientModel):
@@ -11,7 +10,7 @@ class CrmPhaseForceWizard(models.TransientModel):
         "crm.stage",
         string="Move to Stage",
         required=True,
-        domain="[('project_phase', '!=', False)]",
+        domain="['|', ('project_phase', '!=', False), ('is_won', '=', True)]",
     )
     missing_items = fields.Text(
         string="Open Mandatory Items", compute="_compute_missing_items", readonly=True
@@ -22,17 +21,14 @@ class CrmPhaseForceWizard(models.TransientModel):
     def _compute_missing_items(self):
         for wizard in self:
             missing = {}
-            if wizard.lead_id and wizard.stage_id.project_phase:
-                missing = wizard.lead_id._get_phase_gate_missing(wizard.stage_id.project_phase)
+            target = wizard.stage_id._get_phase_step()
+            if wizard.lead_id and target is not None:
+                missing = wizard.lead_id._get_phase_gate_missing(target)
             wizard.missing_items = "\n".join(
                 item.name for items in missing.values() for item in items
             )
 
     def action_confirm(self):
         self.ensure_one()
-        if not self.reason or not self.reason.strip():
-            raise UserError(_("Give the reason for forcing the move."))
-        self.lead_id.with_context(crm_phase_force_reason=self.reason.strip()).write(
-            {"stage_id": self.stage_id.id}
-        )
+        self.lead_id._force_phase_move(self.stage_id, self.reason)
         return {"type": "ir.actions.act_window_close"}
