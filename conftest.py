@@ -12,7 +12,13 @@ import logging
 import pytest
 
 _skipped = []
-OUR_ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval")
+OUR_ADDONS = (
+    "crm_project_stages",
+    "crm_project_forecast",
+    "crm_churn_score",
+    "crm_vendor_eval",
+    "crm_vendor_eval_tender",
+)
 
 
 def _ours(record):

@@ -214,6 +214,11 @@ ROWS = textwrap.dedent(
         if new in columns(table):
             return "(SELECT code FROM crm_project_phase p WHERE p.id = %s.%s)" % (alias, new)
         return "%s.%s" % (alias, old)
+    def text(table, column):  # a column that may have become translatable: in English
+        cr.execute("SELECT data_type FROM information_schema.columns "
+                   "WHERE table_name = %s AND column_name = %s", [table, column])
+        jsonb = cr.fetchone()[0] == "jsonb"
+        return "%s->>'en_US'" % column if jsonb else column
     def rows(query):
         cr.execute(query)
         return [[str(value) for value in row] for row in cr.fetchall()]
@@ -255,8 +260,8 @@ ROWS = textwrap.dedent(
             "targets": rows("SELECT id, name, target_level, user_id, team_id, period_type, "
                             "date_start, date_end, amount, cost_budget, from_members, company_id "
                             "FROM crm_sales_target ORDER BY id"),
-            "snapshots": rows("SELECT id, name, date, company_id FROM crm_forecast_snapshot "
-                              "ORDER BY id"),
+            "snapshots": rows("SELECT id, " + text("crm_forecast_snapshot", "name")
+                              + ", date, company_id FROM crm_forecast_snapshot ORDER BY id"),
             "snapshot_lines": rows(
                 "SELECT x.snapshot_id, x.lead_id, x.name, x.user_id, x.team_id, "
                 + phase("crm_forecast_snapshot_line", "project_phase", "phase_id", "x")
@@ -334,8 +339,12 @@ FIGURES = textwrap.dedent(
             with handle:
                 content = handle.read()
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-        return {sheet.title: [[cell(v) for v in row]
-                              for row in sheet.iter_rows(values_only=True)]
+        def values(row):  # the cells written (a sheet may pad its rows with empty ones)
+            row = [cell(v) for v in row]
+            while row and row[-1] is None:
+                row.pop()
+            return row
+        return {sheet.title: [values(row) for row in sheet.iter_rows(values_only=True)]
                 for sheet in book.worksheets}
     out = {
         "manager": {key: figures(dashboard(admin).get_dashboard_data(p))
@@ -352,25 +361,45 @@ FIGURES = textwrap.dedent(
 CHECK = textwrap.dedent(
     """
     leads = env["crm.lead"].with_context(active_test=False).browse(%(leads)s)
-    reached = leads.mapped("phase_reached")
+    reached = [lead.phase_reached_id.code for lead in leads]
     assert reached == ["contact", "design", "proof", "tender", "contact", "design"], reached
+    outcomes = leads.mapped("outcome")
+    assert outcomes == ["open", "open", "open", "open", "won", "lost"], outcomes
     categories = leads.mapped("forecast_category")
     expected = ["pipeline", "pipeline", "best_case", "commit", "won", "omitted"]
     assert categories == expected, categories
-    assert leads[4].date_won, "the won deal has its won date"
+    assert leads[4].date_won and leads[4].forecast_date == leads[4].date_won
+    assert leads[0].forecast_date == leads[0].date_deadline
     if %(default_rates)s:  # no deal closed lately: the default rate of the Tender phase
         assert leads[3].phase_probability == 65.0 and leads[3].forecast_revenue == 4000 * 0.65
     opportunities = env["crm.lead"].with_context(active_test=False).search(
         [("type", "=", "opportunity")]
     )
-    assert all(opportunities.mapped("forecast_category")), "an opportunity has no forecast"
+    for field in ("phase_id", "outcome", "date_stalled", "forecast_category"):
+        assert all(opportunities.mapped(field)), "an opportunity has no " + field
+    history = env["crm.lead.phase.history"].search([("lead_id", "in", opportunities.ids)])
+    firsts = history.filtered("is_first_entry")
+    assert len(firsts) == len({(row.lead_id, row.phase_id) for row in history})
     assert env["crm.phase.win.rate"].search_count([]) > 0
-    assert env.ref("crm_project_stages.ir_cron_forecast_snapshot").active
+    for xmlid in ("ir_cron_forecast_snapshot", "ir_cron_recompute_win_rates"):
+        cron = env.ref("crm_project_forecast." + xmlid)
+        data = env["ir.model.data"].search([("model", "=", "ir.cron"), ("res_id", "=", cron.id)])
+        assert cron.active and data.noupdate, xmlid + ": kept, noupdate"
+    rule = env.ref("crm_project_forecast.crm_sales_target_rule_personal")
+    assert "crm_team_ids" in rule.domain_force, "own teams' targets only"
     assert env.ref("crm_project_stages.lost_reason_project_cancelled").is_cancellation
+    assert env.ref("crm_project_stages.phase_tender").default_win_rate == 65.0
     modules = env["ir.module.module"].search([("state", "=", "installed"),
                                               ("name", "in", %(current)r)])
     versions = {module.name: module.latest_version for module in modules}
     assert versions == %(versions)r, versions
+    cr = env.cr
+    cr.execute("SELECT module, name FROM ir_model_data WHERE module = 'crm_project_stages' "
+               "AND (name LIKE 'model_crm_sales%%' OR name LIKE 'field_crm_lead__forecast%%')")
+    assert not cr.fetchall(), "the forecast's records belong to its addon"
+    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'crm_lead' "
+               "AND column_name IN ('project_phase', 'phase_reached')")
+    assert not cr.fetchall(), "the columns of the selection phases are gone"
     manager_score_rule = env.ref("crm_vendor_eval.crm_vendor_eval_score_rule_manager")
     assert manager_score_rule.perm_read and not (
         manager_score_rule.perm_write or manager_score_rule.perm_create

@@ -13,7 +13,7 @@ class CrmLeadChecklistLine(ServerGuard, models.Model):
         "crm.phase.checklist.item", string="Deliverable", required=True, ondelete="cascade"
     )
     name = fields.Char(related="item_id.name", string="Item")
-    phase = fields.Selection(related="item_id.phase", store=True, index=True)
+    phase_id = fields.Many2one(related="item_id.phase_id", store=True, index=True)
     phase_sequence = fields.Integer(related="item_id.phase_sequence", store=True)
     sequence = fields.Integer(related="item_id.sequence", store=True)
     mandatory = fields.Boolean(related="item_id.mandatory")
@@ -39,10 +39,15 @@ class CrmLeadChecklistLine(ServerGuard, models.Model):
         return super(CrmLeadChecklistLine, self._without_server_defaults()).create(vals_list)
 
     def write(self, vals):
+        """Who ticked an item and when is recorded when it is ticked (or unticked); ticking
+        an item already ticked keeps who did it first."""
         self._guard_vals([vals])
-        if "done" in vals:
-            vals = dict(vals, **(self._done_stamp() if vals["done"] else self._undone_stamp()))
-        return super().write(vals)
+        if "done" not in vals:
+            return super().write(vals)
+        changing = self.filtered(lambda line: line.done != bool(vals["done"]))
+        stamp = self._done_stamp() if vals["done"] else self._undone_stamp()
+        super(CrmLeadChecklistLine, changing).write(dict(vals, **stamp))
+        return super(CrmLeadChecklistLine, self - changing).write(vals)
 
     @api.model
     def _get_server_fields(self):
@@ -53,7 +58,7 @@ class CrmLeadChecklistLine(ServerGuard, models.Model):
             "item_id",
             "done_by_id",
             "done_date",
-            "phase",
+            "phase_id",
             "phase_sequence",
             "sequence",
             "mandatory",

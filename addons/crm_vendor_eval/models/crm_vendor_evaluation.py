@@ -165,14 +165,6 @@ class CrmVendorEvaluation(models.Model):
             lead = evaluation.lead_id
             if not lead:
                 raise ValidationError(_("Link a competitive bid to its opportunity."))
-            if "project_phase" in lead._fields and lead.project_phase != "tender":
-                raise ValidationError(
-                    _(
-                        "A competitive bid belongs to an opportunity in the Tender phase; "
-                        "“%s” is not in it.",
-                        lead.name,
-                    )
-                )
 
     # ------------------------------------------------------------------ CRUD
 
