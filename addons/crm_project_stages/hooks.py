@@ -8,8 +8,43 @@ from . import phase_sql
 
 
 def post_init_hook(env):
+    # The translations of this addon were just loaded in SQL: read them.
+    env.invalidate_all()
     env["crm.stage"]._map_stages_to_phases()
+    name_stages_after_phases(env)
     fill_opportunities(env)
+
+
+def name_stages_after_phases(env):
+    """The stages named like their phase in English in every language (created for a phase:
+    by the mapping above, or by the demo data before the translations were loaded) are named
+    like it in every installed language."""
+    env.cr.execute(
+        """
+        SELECT s.id FROM crm_stage s JOIN crm_project_phase p ON p.id = s.phase_id
+         WHERE NOT EXISTS (SELECT 1 FROM jsonb_each_text(s.name) n
+                            WHERE n.value <> p.name->>'en_US')
+        """
+    )
+    env["crm.stage"].browse([row[0] for row in env.cr.fetchall()])._name_after_phase()
+
+
+def uninstall_hook(env):
+    """The phases go with the addon, and first what points to them: the stages and the
+    opportunities of the CRM stay without a phase, the addon's own rows go (their tables are
+    dropped right after)."""
+    env.cr.execute(
+        """
+        UPDATE crm_stage SET phase_id = NULL WHERE phase_id IS NOT NULL;
+        UPDATE crm_lead SET phase_id = NULL, phase_reached_id = NULL
+         WHERE phase_id IS NOT NULL OR phase_reached_id IS NOT NULL;
+        DELETE FROM crm_lead_phase_history;
+        DELETE FROM crm_lead_checklist_line;
+        DELETE FROM crm_lead_problem;
+        DELETE FROM crm_phase_checklist_item;
+        DELETE FROM crm_project_phase_company;
+        """
+    )
 
 
 def fill_opportunities(env):

@@ -104,7 +104,14 @@ class CrmStage(models.Model):
         return created
 
     def _name_after_phase(self):
-        """Each stage named like its phase in every installed language."""
-        for code, _name in self.env["res.lang"].get_installed():
-            for stage in self.with_context(lang=code):
-                stage.name = stage.phase_id.with_context(lang=code).name
+        """Each stage named like its phase, in every language the phase's name is in."""
+        if not self:
+            return
+        self.flush_recordset(["name", "phase_id"])
+        self.env["crm.project.phase"].flush_model(["name"])
+        self.env.cr.execute(
+            "UPDATE crm_stage s SET name = p.name FROM crm_project_phase p "
+            "WHERE p.id = s.phase_id AND s.id = ANY(%s)",
+            [self.ids],
+        )
+        self.invalidate_recordset(["name"])
