@@ -155,17 +155,24 @@ odoo_cli() {
     "$PYTHON" -m odoo "$@"
 }
 
-# install_test_database CONF DB: DB new, with the three addons and their demo data; fails on any
-# warning of the addons while installing. A DB of that name left on the server by an earlier run
-# is dropped first (through SQL: Odoo's own drop is refused with list_db = False, with a bare
+# new_test_database NAME: this run's database server (the embedded one, wiped, in .pgdata/NAME,
+# unless PGHOST is set), its Odoo configuration .run/NAME/odoo.conf ($CONF) and the database $DB
+# (TEST_DB, default crm_suite_NAME), new, with the three addons and their demo data; fails on any
+# warning of the addons while installing. A $DB left on the server by an earlier run is dropped
+# first (through SQL: Odoo's own drop is refused with list_db = False, with a bare
 # "AccessDenied"); one still in use (another run on the same server) is refused, not taken.
 # With the embedded server, the server answering on the configured port must be the cluster this
 # run has just created ($PG_DIR): a run never works on another run's database.
-install_test_database() {
-    local conf="$1" db="$2" log
-    log="$(dirname "$conf")/install.log"
-    PG_DIR_EXPECTED="${PG_DIR:-}" "$PYTHON" - "$conf" "$db" <<'PY' \
-        || die "the test database $db cannot be made on the server of $conf (why: above)"
+new_test_database() {
+    local name="$1" log
+    start_database "$name"
+    rm -rf "$REPO_ROOT/.run/$name"
+    CONF="$REPO_ROOT/.run/$name/odoo.conf"
+    write_odoo_config "$CONF" config/test.conf "$(free_port)"
+    DB="${TEST_DB:-crm_suite_$name}"
+    log="$REPO_ROOT/.run/$name/install.log"
+    PG_DIR_EXPECTED="${PG_DIR:-}" "$PYTHON" - "$CONF" "$DB" <<'PY' \
+        || die "the test database $DB cannot be made on the server of $CONF (why: above)"
 import os
 import sys
 
@@ -201,8 +208,8 @@ with db_connect("postgres").cursor() as cr:
         print(f"Dropping the database {name} that an earlier run left on {server}.")
         cr.execute(SQL("DROP DATABASE %s", SQL.identifier(name)))
 PY
-    echo "== Install $ADDONS with demo data into $db"
-    if ! odoo_cli -c "$conf" -d "$db" -i "$ADDONS" --stop-after-init --log-level=warn \
+    echo "== Install $ADDONS with demo data into $DB"
+    if ! odoo_cli -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn \
             --logfile="$log"; then
         tail -n 50 "$log" >&2
         die "installing the addons failed (log: $log)"

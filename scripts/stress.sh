@@ -21,13 +21,7 @@ ROUNDS="${STRESS_ROUNDS:-3}"
 HOGS="${STRESS_HOGS:-$(nproc)}"
 
 echo "== Database"
-start_database stress
-RUN_DIR="$REPO_ROOT/.run/stress"
-rm -rf "$RUN_DIR"
-CONF="$RUN_DIR/odoo.conf"
-write_odoo_config "$CONF" config/test.conf "$(free_port)"
-DB="${TEST_DB:-crm_suite_stress}"
-install_test_database "$CONF" "$DB"
+new_test_database stress
 
 hogs=()
 stop_hogs() {

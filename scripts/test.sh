@@ -33,13 +33,7 @@ echo "== Lint: pylint-odoo (mandatory checks)"
 "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory addons/*
 
 echo "== Database"
-start_database test
-RUN_DIR="$REPO_ROOT/.run/test"
-rm -rf "$RUN_DIR"
-CONF="$RUN_DIR/odoo.conf"
-write_odoo_config "$CONF" config/test.conf "$(free_port)"
-DB="${TEST_DB:-crm_suite_test}"
-install_test_database "$CONF" "$DB"
+new_test_database test
 
 echo "== Tests"
 set +e
