@@ -52,7 +52,7 @@ if ! odoo_cli -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=war
     tail -n 50 "$INSTALL_LOG" >&2
     die "installing the addons failed (log: $INSTALL_LOG)"
 fi
-if grep -E " (WARNING|ERROR|CRITICAL) " "$INSTALL_LOG" | grep -E "odoo\.addons\.(crm_project_stages|crm_churn_score|crm_vendor_eval)|crm_project_stages|crm_churn_score|crm_vendor_eval"; then
+if grep -E " (WARNING|ERROR|CRITICAL) " "$INSTALL_LOG" | grep -E "${ADDONS//,/|}"; then
     die "installing the addons logged the warnings or errors above (log: $INSTALL_LOG)"
 fi
 

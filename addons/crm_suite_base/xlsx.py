@@ -195,7 +195,7 @@ class Workbook:
             "in_memory": not constant_memory,
             "remove_timezone": True,
             "default_date_format": FORMATS["date"]["num_format"],
-            # write() never turns a text into a formula or a link (we use write_string).
+            # xlsxwriter's write() never turns a text into a formula or a link either.
             "strings_to_formulas": False,
             "strings_to_urls": False,
         }
@@ -264,7 +264,7 @@ class Sheet:
     def _format(self, fmt):
         return self.workbook.format(fmt) if isinstance(fmt, str) else fmt
 
-    def write(self, row, col, value, fmt=None):
+    def cell(self, row, col, value, fmt=None):
         """One cell typed by its value: text (always as text), number (empty when not
         finite), date or datetime; None and False leave it empty. ``fmt``: a format or the
         name of one."""
@@ -300,7 +300,7 @@ class Sheet:
     def caption(self, text, fmt="bold", col=0):
         """A line of text at the cursor (a table's title, a note); returns its row."""
         row = self.row
-        self.write(row, col, text, fmt)
+        self.cell(row, col, text, fmt)
         self.row += 1
         return row
 
@@ -309,8 +309,8 @@ class Sheet:
         filters, the currency...), then an empty row."""
         self.caption(title, "title")
         for label, value in pairs:
-            self.write(self.row, 0, label, "bold")
-            self.write(self.row, 1, value)
+            self.cell(self.row, 0, label, "bold")
+            self.cell(self.row, 1, value)
             self.row += 1
         self.row += 1
 
@@ -333,35 +333,37 @@ class Sheet:
 
     # ------------------------------------------------------------------ tables
 
-    def table(self, columns, rows, *, total=None, freeze_cols=0, autofilter=True):
-        """A table at the cursor: a header row (frozen, with an autofilter, when it is the
-        sheet's first table), the rows (an iterable of sequences, one value per column), then
-        ``total`` (one value per column, as the rows give them, in bold over a rule) when
-        given. Columns are sized
-        from the header and the first rows. Returns the ``Table``.
+    def table(self, columns, rows, *, total=None, freeze=True, freeze_cols=0, autofilter=True):
+        """A table at the cursor: a header row (frozen with the ``freeze_cols`` first columns,
+        and with an autofilter, unless the sheet has them already or they are turned off), the
+        rows (an iterable of sequences, one value per column), then ``total`` (one value per
+        column, as the rows give them, in bold over a rule) when given. Columns are sized from
+        the header and the first rows. Returns the ``Table``.
 
         :raise ValueError: a row has not one value per column, or the rows do not fit in
             the sheet (``stream()`` continues on new sheets)"""
-        tables = self._write_table(columns, rows, total, freeze_cols, autofilter, None)
+        tables = self._write_table(columns, rows, total, (freeze, freeze_cols, autofilter), None)
         return tables[0]
 
-    def stream(self, columns, rows, *, freeze_cols=0, autofilter=True, rows_per_sheet=None):
+    def stream(
+        self, columns, rows, *, freeze=True, freeze_cols=0, autofilter=True, rows_per_sheet=None
+    ):
         """A long table from an iterator, written row by row in order (in constant memory on
         a ``constant_memory`` workbook): like ``table()``, and when the sheet is full
         (``rows_per_sheet``, by default Excel's limit) the rows continue on a new sheet
         ("<name> (2)") under the same header. Returns the list of ``Table``s written."""
         return self._write_table(
-            columns, rows, None, freeze_cols, autofilter, rows_per_sheet or MAX_ROWS
+            columns, rows, None, (freeze, freeze_cols, autofilter), rows_per_sheet or MAX_ROWS
         )
 
-    def _write_table(self, columns, rows, total, freeze_cols, autofilter, rows_per_sheet):
+    def _write_table(self, columns, rows, total, options, rows_per_sheet):
         rows = iter(rows)
         sample = list(islice(rows, SAMPLE_ROWS))
         self._size_columns(columns, chain(sample, [total] if total else []))
         tables = []
         sheet, rows = self, chain(sample, rows)
         while True:
-            table, more = sheet._write_rows(columns, rows, freeze_cols, autofilter, rows_per_sheet)
+            table, more = sheet._write_rows(columns, rows, options, rows_per_sheet)
             tables.append(table)
             if more is None:
                 break
@@ -374,9 +376,10 @@ class Sheet:
             table.total_row = sheet._write_total(columns, total)
         return tables
 
-    def _write_rows(self, columns, rows, freeze_cols, autofilter, rows_per_sheet):
+    def _write_rows(self, columns, rows, options, rows_per_sheet):
         """The header and as many rows as fit; returns (the Table, the first row that did not
-        fit or None)."""
+        fit or None). ``options``: (freeze, freeze_cols, autofilter)."""
+        freeze, freeze_cols, autofilter = options
         header_row = self.header([column.label for column in columns])
         first = header_row + 1
         limit = MAX_ROWS if rows_per_sheet is None else min(first + rows_per_sheet, MAX_ROWS)
@@ -392,7 +395,8 @@ class Sheet:
             for col, (write, value) in enumerate(zip(writers, values, strict=True)):
                 write(number, col, value)
             number += 1
-        self.freeze(first, freeze_cols)
+        if freeze:
+            self.freeze(first, freeze_cols)
         if autofilter and not self._filtered:
             self._filtered = True
             self.worksheet.autofilter(header_row, 0, max(number - 1, header_row), len(columns) - 1)
@@ -406,7 +410,7 @@ class Sheet:
             fmt = self.workbook.format(name, **column.style, **TOTAL)
             if value is not None and column.convert and column.kind not in TEXT_KINDS:
                 value = column.convert(value)
-            self.write(row, col, value, fmt)
+            self.cell(row, col, value, fmt)
         self.row = row + 1
         return row
 
@@ -418,10 +422,15 @@ class Sheet:
         fmt = self.workbook.format(name, **column.style) if name else None
         if kind in TEXT_KINDS:
             write_string = self.worksheet.write_string
+            invalid, drop = _INVALID_XML.search, _INVALID_XML.sub
 
-            def write(row, col, value):
+            def write(row, col, value):  # clean_text(), inlined: it runs for every text cell
                 if value is not None and value is not False and value != "":
-                    write_string(row, col, clean_text(value), fmt)
+                    if value.__class__ is not str:
+                        value = str(value)
+                    if invalid(value):
+                        value = drop("", value)
+                    write_string(row, col, value, fmt)
 
         elif kind in NUMBER_KINDS:
             write_number = self.worksheet.write_number

@@ -53,22 +53,22 @@ def _comparison_sheet(book, title, labels, vendors, categories, totals, evaluato
     fmt = book.format
     for name, weight, scores, criteria in categories:
         row = sheet.row
-        sheet.write(row, 0, name, "bold")
-        sheet.write(row, 1, weight, fmt(None, bold=True, **WEIGHT))
+        sheet.cell(row, 0, name, "bold")
+        sheet.cell(row, 1, weight, fmt(None, bold=True, **WEIGHT))
         for col, value in enumerate(scores, start=FIRST_VENDOR):
             colour = {}
             if name == totals["strongest"][col - FIRST_VENDOR]:
                 colour = {"bg_color": BEST}
             elif name == totals["weakest"][col - FIRST_VENDOR]:
                 colour = {"bg_color": WORST}
-            sheet.write(row, col, value, fmt("decimal", bold=True, **colour))
+            sheet.cell(row, col, value, fmt("decimal", bold=True, **colour))
         sheet.skip()
         for criterion, criterion_weight, averages in criteria:
             row = sheet.row
-            sheet.write(row, 0, "    " + criterion)
-            sheet.write(row, 1, criterion_weight, fmt(None, font_color="#595959", **WEIGHT))
+            sheet.cell(row, 0, "    " + criterion)
+            sheet.cell(row, 1, criterion_weight, fmt(None, font_color="#595959", **WEIGHT))
             for col, value in enumerate(averages, start=FIRST_VENDOR):
-                sheet.write(row, col, value, "decimal")
+                sheet.cell(row, col, value, "decimal")
             sheet.skip()
     sheet.skip()
     for key, style in (
@@ -81,18 +81,18 @@ def _comparison_sheet(book, title, labels, vendors, categories, totals, evaluato
         ("weakest", None),
     ):
         row = sheet.row
-        sheet.write(row, 0, labels[key], "bold")
+        sheet.cell(row, 0, labels[key], "bold")
         for col, value in enumerate(totals[key], start=FIRST_VENDOR):
-            sheet.write(row, col, value, style)
+            sheet.cell(row, col, value, style)
         sheet.skip()
     if evaluators:
         sheet.skip()
         sheet.caption(labels["coverage"])
         for name, shares in evaluators:
             row = sheet.row
-            sheet.write(row, 0, "    " + name)
+            sheet.cell(row, 0, "    " + name)
             for col, share in enumerate(shares, start=FIRST_VENDOR):
-                sheet.write(row, col, share, "integer")
+                sheet.cell(row, col, share, "integer")
             sheet.skip()
 
 

@@ -135,6 +135,25 @@ class TestTables(unittest.TestCase):
         self.assertEqual(sheet["A6"].value, "By salesperson")
         self.assertEqual(sheet["A8"].value, "Ann")
 
+    def test_a_summary_above_a_long_table_leaves_it_the_frozen_header(self):
+        def fill(book):
+            sheet = book.add_sheet("Movement")
+            sheet.table(
+                [Column("Movement"), Column("Count", "integer")],
+                [("Slipped", 2), ("Won", 1)],
+                total=["Net", 3],
+                freeze=False,
+                autofilter=False,
+            )
+            sheet.skip()
+            sheet.stream([Column("Opportunity"), Column("Change", "money")], [("Deal", -5.0)])
+
+        sheet = load(build(fill, constant_memory=True))["Movement"]
+        self.assertEqual(sheet.freeze_panes, "A7")
+        self.assertEqual(sheet.auto_filter.ref, "A6:B7")
+        self.assertEqual(sheet["A4"].value, "Net")
+        self.assertEqual(sheet["B7"].value, -5.0)
+
     def test_a_row_with_a_missing_value_is_an_error_not_a_shifted_row(self):
         with Workbook(io.BytesIO()) as book:
             sheet = book.add_sheet("Bad")
