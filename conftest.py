@@ -21,7 +21,7 @@ import odoo.http
 from odoo.exceptions import AccessDenied
 
 _skipped = []
-OUR_ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval")
+OUR_ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval", "crm_suite_base")
 
 
 def _ours(record):

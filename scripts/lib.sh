@@ -13,7 +13,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 BASE_PYTHON="$PYTHON"
-ADDONS="crm_project_stages,crm_churn_score,crm_vendor_eval"
+ADDONS="crm_project_stages,crm_churn_score,crm_vendor_eval,crm_suite_base"
 LINT_PATHS=(addons scoring_job tests scripts conftest.py)
 
 die() {
@@ -273,7 +273,7 @@ PY
         tail -n 50 "$log" >&2
         die "installing the addons failed (log: $log)"
     fi
-    if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -E "odoo\.addons\.(crm_project_stages|crm_churn_score|crm_vendor_eval)|crm_project_stages|crm_churn_score|crm_vendor_eval"; then
+    if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -E "${ADDONS//,/|}"; then
         die "installing the addons logged the warnings or errors above (log: $log)"
     fi
 }

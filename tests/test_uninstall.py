@@ -1,6 +1,7 @@
-"""The three addons come out of a database cleanly, together and one by one: no column, view,
-menu, cron or record of theirs is left, the CRM app still works (its views load, opportunities
-move) and so do the addons that stay."""
+"""The three addons come out of a database cleanly, together (with crm_suite_base, their
+technical base, last) and one by one: no column, view, menu, cron, model or record of theirs is
+left, the CRM app still works (its views load, opportunities move) and so do the addons that
+stay."""
 
 import textwrap
 
@@ -10,6 +11,8 @@ from live_odoo import drop_database, run_odoo, run_sql_on_server
 import odoo
 
 ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
+# crm_suite_base leaves only with the addons that depend on it: last, with all of them.
+ALL_ADDONS = [*ADDONS, "crm_suite_base"]
 
 
 UNINSTALL = textwrap.dedent(
@@ -47,6 +50,7 @@ CHECK = textwrap.dedent(
                                "forecast_category", "forecast_revenue", "date_won"],
         "crm_churn_score": ["churn_score", "churn_risk"],
         "crm_vendor_eval": [],
+        "crm_suite_base": [],
     }
     gone = [column for addon in addons for column in columns[addon]]
     cr.execute(
@@ -61,6 +65,7 @@ CHECK = textwrap.dedent(
         "crm_churn_score": ["churn"],
         "crm_project_stages": ["phase win rates", "forecast snapshot"],
         "crm_vendor_eval": ["vendor evaluation"],
+        "crm_suite_base": [],
     }
     for addon in addons:
         for name in names[addon]:
@@ -70,6 +75,9 @@ CHECK = textwrap.dedent(
     for addon, model in staying.items():
         if addon not in addons:
             env[model].get_views([(False, "list"), (False, "form")])
+    mixin = env["ir.model"].search([("model", "=", "crm.suite.server.fields.mixin")])
+    assert bool(mixin) == ("crm_suite_base" not in addons), "the base's mixin"
+    assert env["ir.model"]._get("res.partner") and env["ir.model"]._get("crm.lead")
     Lead = env["crm.lead"]
     assert ("project_phase" in Lead._fields) == ("crm_project_stages" not in addons)
     for view_type in ("kanban", "form", "list", "search"):
@@ -95,7 +103,7 @@ def installed_db():
     drop_database(db)
 
 
-@pytest.mark.parametrize("addons", [ADDONS, *([addon] for addon in ADDONS)], ids="+".join)
+@pytest.mark.parametrize("addons", [ALL_ADDONS, *([addon] for addon in ADDONS)], ids="+".join)
 def test_addons_uninstall_cleanly_and_crm_still_works(installed_db, addons):
     db = f"{installed_db}_{len(addons)}_{addons[0]}"
     run_sql_on_server(f'CREATE DATABASE "{db}" TEMPLATE "{installed_db}"')
