@@ -16,5 +16,9 @@ bench:  ## full-size benchmarks (figures for the README); the test command runs 
 	BENCH_FORECAST_ROWS=100000 bash scripts/test.sh -s tests/bench_forecast.py
 	BENCH_FORECAST_ROWS=1000000 bash scripts/test.sh -s tests/bench_forecast.py
 
+.PHONY: stress
+stress:  ## the flake hunt: HTTP and live-server tests, rounds in random order, CPU loaded
+	bash scripts/stress.sh $(ARGS)
+
 clean:  ## remove the embedded databases and run files (the bootstrapped .venv stays)
 	rm -rf .pgdata .run

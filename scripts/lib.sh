@@ -13,7 +13,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 BASE_PYTHON="$PYTHON"
-ADDONS="crm_project_stages,crm_project_forecast,crm_churn_score,crm_vendor_eval,crm_vendor_eval_tender"
+ADDONS="crm_suite_base,crm_project_stages,crm_project_forecast,crm_churn_score,crm_vendor_eval,crm_vendor_eval_tender"
 LINT_PATHS=(addons scoring_job tests scripts conftest.py)
 
 die() {
@@ -212,4 +212,68 @@ write_odoo_config() {
 
 odoo_cli() {
     "$PYTHON" -m odoo "$@"
+}
+
+# new_test_database NAME: this run's database server (the embedded one, wiped, in .pgdata/NAME,
+# unless PGHOST is set), its Odoo configuration .run/NAME/odoo.conf ($CONF) and the database $DB
+# (TEST_DB, default crm_suite_NAME), new, with the three addons and their demo data; fails on any
+# warning of the addons while installing. A $DB left on the server by an earlier run is dropped
+# first (through SQL: Odoo's own drop is refused with list_db = False, with a bare
+# "AccessDenied"); one still in use (another run on the same server) is refused, not taken.
+# With the embedded server, the server answering on the configured port must be the cluster this
+# run has just created ($PG_DIR): a run never works on another run's database.
+new_test_database() {
+    local name="$1" log
+    start_database "$name"
+    rm -rf "$REPO_ROOT/.run/$name"
+    CONF="$REPO_ROOT/.run/$name/odoo.conf"
+    write_odoo_config "$CONF" config/test.conf "$(free_port)"
+    DB="${TEST_DB:-crm_suite_$name}"
+    log="$REPO_ROOT/.run/$name/install.log"
+    PG_DIR_EXPECTED="${PG_DIR:-}" "$PYTHON" - "$CONF" "$DB" <<'PY' \
+        || die "the test database $DB cannot be made on the server of $CONF (why: above)"
+import os
+import sys
+
+import odoo
+from odoo.sql_db import db_connect
+from odoo.tools import SQL
+
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+name, cfg = sys.argv[2], odoo.tools.config
+server = f"{cfg['db_host']}:{cfg['db_port']}"
+with db_connect("postgres").cursor() as cr:
+    cr._cnx.autocommit = True
+    expected = os.environ["PG_DIR_EXPECTED"]
+    if expected:
+        cr.execute("SHOW data_directory")
+        answering = cr.fetchone()[0]
+        if os.path.realpath(answering) != os.path.realpath(expected):
+            sys.exit(
+                f"The PostgreSQL server answering on {server} is not this run's: its data folder "
+                f"is {answering}, this run's is {expected}."
+            )
+    cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+    if cr.fetchone():
+        cr.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        if busy := cr.fetchone()[0]:
+            sys.exit(
+                f"The database {name} on {server} is in use ({busy} connection(s)): another "
+                "test run on this server? Give this run a database of its own: TEST_DB=<name>."
+            )
+        print(f"Dropping the database {name} that an earlier run left on {server}.")
+        cr.execute(SQL("DROP DATABASE %s", SQL.identifier(name)))
+PY
+    echo "== Install $ADDONS with demo data into $DB"
+    if ! odoo_cli -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn \
+            --logfile="$log"; then
+        tail -n 50 "$log" >&2
+        die "installing the addons failed (log: $log)"
+    fi
+    if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -E "${ADDONS//,/|}"; then
+        die "installing the addons logged the warnings or errors above (log: $log)"
+    fi
 }

@@ -30,31 +30,7 @@ done
 run_lint "$PYTHON"
 
 echo "== Database"
-start_database test
-RUN_DIR="$REPO_ROOT/.run/test"
-rm -rf "$RUN_DIR"
-CONF="$RUN_DIR/odoo.conf"
-write_odoo_config "$CONF" config/test.conf "$(free_port)"
-DB="${TEST_DB:-crm_suite_test}"
-"$PYTHON" - "$CONF" "$DB" <<'EOF'
-import sys
-import odoo
-from odoo.service import db
-odoo.tools.config.parse_config(["-c", sys.argv[1]])
-if db.exp_db_exist(sys.argv[2]):
-    db.exp_drop(sys.argv[2])
-EOF
-
-echo "== Install $ADDONS with demo data into $DB"
-INSTALL_LOG="$RUN_DIR/install.log"
-if ! odoo_cli -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn \
-        --logfile="$INSTALL_LOG"; then
-    tail -n 50 "$INSTALL_LOG" >&2
-    die "installing the addons failed (log: $INSTALL_LOG)"
-fi
-if grep -E " (WARNING|ERROR|CRITICAL) " "$INSTALL_LOG" | grep -E "${ADDONS//,/|}"; then
-    die "installing the addons logged the warnings or errors above (log: $INSTALL_LOG)"
-fi
+new_test_database test
 
 echo "== Tests"
 set +e

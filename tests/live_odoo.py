@@ -15,6 +15,35 @@ def base_url():
     return f"http://127.0.0.1:{odoo.tools.config['http_port']}"
 
 
+def why_login_refused(login, response):
+    """The failure message of a live test whose login the server refused: what answered, and
+    the state of the user as the server's own connections see it (committed or not)."""
+    port = odoo.tools.config["http_port"]
+    httpd = getattr(odoo.service.server.server, "httpd", None)
+    server = (
+        "this run's server"
+        if httpd is not None and httpd.socket.getsockname()[1] == port
+        else "NOT this run's server (no server of this process listens there)"
+    )
+    with odoo.sql_db.db_connect(odoo.tools.config["db_name"]).cursor() as cr:
+        cr.execute("SELECT id, active FROM res_users WHERE login = %s", [login])
+        row = cr.fetchone()
+    user = (
+        "not committed (a new connection does not see it)"
+        if not row
+        else f"committed as user #{row[0]}" + ("" if row[1] else ", archived")
+    )
+    try:
+        error = response.json()["error"]["data"]
+        answer = f"{error['name']}: {error['message']}"
+    except (ValueError, KeyError, TypeError):
+        answer = f"{response.status_code} {response.text[:300]}"
+    return (
+        f"login {login!r} refused by {base_url()}, {server}, database "
+        f"{odoo.tools.config['db_name']}; the user is {user}; answer: {answer}"
+    )
+
+
 @contextmanager
 def live_env():
     """An environment on a cursor of its own, committed when the block ends."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from live_odoo import base_url, live_env, make_sync_user
+from live_odoo import base_url, live_env, make_sync_user, why_login_refused
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -268,7 +268,7 @@ def _session(login, password):
         json={"params": {"db": odoo.tools.config["db_name"], "login": login, "password": password}},
         timeout=60,
     )
-    assert response.json().get("result", {}).get("uid"), response.text[:300]
+    assert response.json().get("result", {}).get("uid"), why_login_refused(login, response)
     return session
 
 

@@ -1,6 +1,7 @@
-"""The addons come out of a database cleanly, together and one by one (with the addons that
-depend on the one uninstalled): no column, view, menu, cron or record of theirs is left, the CRM
-app still works (its views load, opportunities move) and so do the addons that stay."""
+"""The addons come out of a database cleanly, together (with crm_suite_base, their technical
+base, last) and one by one (with the addons that depend on the one uninstalled): no column,
+view, menu, cron, model or record of theirs is left, the CRM app still works (its views load,
+opportunities move) and so do the addons that stay."""
 
 import textwrap
 
@@ -21,6 +22,8 @@ DEPENDENTS = {
     "crm_project_stages": ["crm_project_forecast", "crm_vendor_eval_tender"],
     "crm_vendor_eval": ["crm_vendor_eval_tender"],
 }
+# crm_suite_base leaves only with the addons that depend on it: last, with all of them.
+ALL_ADDONS = [*ADDONS, "crm_suite_base"]
 
 
 UNINSTALL = textwrap.dedent(
@@ -61,6 +64,7 @@ CHECK = textwrap.dedent(
         "crm_churn_score": ["churn_score", "churn_risk"],
         "crm_vendor_eval": [],
         "crm_vendor_eval_tender": [],
+        "crm_suite_base": [],
     }
     gone = [column for addon in addons for column in columns[addon]]
     cr.execute(
@@ -88,6 +92,9 @@ CHECK = textwrap.dedent(
     for addon, model in staying.items():
         if addon not in addons:
             env[model].get_views([(False, "list"), (False, "form")])
+    mixin = env["ir.model"].search([("model", "=", "crm.suite.server.fields.mixin")])
+    assert bool(mixin) == ("crm_suite_base" not in addons), "the base's mixin"
+    assert env["ir.model"]._get("res.partner") and env["ir.model"]._get("crm.lead")
     Lead = env["crm.lead"]
     assert ("phase_id" in Lead._fields) == ("crm_project_stages" not in addons)
     assert ("forecast_date" in Lead._fields) == ("crm_project_forecast" not in addons)
@@ -106,7 +113,7 @@ CHECK = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def installed_db():
-    """A database with the three addons and demo data, the template of each case."""
+    """A database with the addons and demo data, the template of each case."""
     db = odoo.tools.config["db_name"] + "_uninstall"
     run_odoo(db, "-i", ",".join(ADDONS), "--stop-after-init")
     odoo.sql_db.close_db(db)
@@ -114,7 +121,7 @@ def installed_db():
     drop_database(db)
 
 
-@pytest.mark.parametrize("addons", [ADDONS, *([addon] for addon in ADDONS)], ids="+".join)
+@pytest.mark.parametrize("addons", [ALL_ADDONS, *([addon] for addon in ADDONS)], ids="+".join)
 def test_addons_uninstall_cleanly_and_crm_still_works(installed_db, addons):
     db = f"{installed_db}_{len(addons)}_{addons[0]}"
     run_sql_on_server(f'CREATE DATABASE "{db}" TEMPLATE "{installed_db}"')

@@ -2,12 +2,12 @@
     "name": "CRM Churn Score",
     "summary": "Churn risk scores from an external scoring job, kept with their history and "
     "reasons on the customer master",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["crm", "mail"],
+    "depends": ["crm", "mail", "crm_suite_base"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/crm_churn_score_security.xml",

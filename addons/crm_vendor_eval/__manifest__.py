@@ -2,13 +2,12 @@
     "name": "CRM Vendor Evaluation",
     "summary": "Evaluate CRM vendors and implementation partners as a team: weighted "
     "criteria, comparison, cost of ownership, decision",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["crm", "mail"],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "depends": ["crm", "mail", "crm_suite_base"],
     "data": [
         "security/crm_vendor_eval_security.xml",
         "security/ir.model.access.csv",

@@ -1,8 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+LEAD_CHURN_FIELDS = frozenset({"partner_churn_risk", "partner_churn_score"})
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.suite.server.fields.mixin"]
+    # Odoo's own code writes computed fields of opportunities: the churn fields are named below.
+    _server_fields_computed = False
 
     partner_churn_risk = fields.Selection(
         string="Customer Churn Risk",
@@ -15,8 +20,21 @@ class CrmLead(models.Model):
         digits=(5, 1),
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._guard_server_fields(vals_list, creating=True)
+        return super().create(vals_list)
+
     def write(self, vals):
-        vals = self.env["res.partner"]._check_churn_fields_write(
-            vals, {"partner_churn_risk", "partner_churn_score"}
-        )
+        self._guard_server_fields([vals])
         return super().write(vals)
+
+    @api.model
+    def _get_server_written_fields(self):
+        return super()._get_server_written_fields() | LEAD_CHURN_FIELDS
+
+    @api.model
+    def _get_refusal_hints(self, names):
+        return self.env["res.partner"]._churn_score_hint(
+            super()._get_refusal_hints(names), names, LEAD_CHURN_FIELDS
+        )

@@ -3,7 +3,6 @@ import contextvars
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 from .crm_churn_score import RISK_LEVELS
 
@@ -23,7 +22,10 @@ MERGING = contextvars.ContextVar("crm_churn_score_merging", default=False)
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.suite.server.fields.mixin"]
+    # Odoo's own code writes computed fields of partners: the churn fields are named below.
+    _server_fields_computed = False
 
     churn_score = fields.Float(
         string="Churn Score",
@@ -83,27 +85,36 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._check_churn_fields_write(vals) for vals in vals_list])
+        self._guard_server_fields(vals_list, creating=True)
+        return super().create(vals_list)
 
     def write(self, vals):
-        return super().write(self._check_churn_fields_write(vals))
-
-    @api.model
-    def _check_churn_fields_write(self, vals, fields=frozenset(CHURN_FIELDS | COMPANY_FIELDS)):
         """The current score comes from the scoring job through the sync, which writes it in
         SQL: no user, administrator included, sets it by hand (RPC, import, related fields).
-        Returns ``vals`` (without those fields during a partner merge)."""
-        written = fields & set(vals)
-        if not written or self.env.su:
-            return vals
+        While the partner merge copies values onto the partner it keeps, the churn fields are
+        left out (recomputed from the merged history afterwards)."""
         if MERGING.get():
-            return {name: value for name, value in vals.items() if name not in written}
-        raise AccessError(
-            self.env._(
-                "The churn score of a customer comes from the scoring job: it cannot be "
-                "changed by hand."
-            )
-        )
+            vals = {name: value for name, value in vals.items() if name not in CHURN_FIELDS}
+        self._guard_server_fields([vals])
+        return super().write(vals)
+
+    @api.model
+    def _get_server_written_fields(self):
+        return super()._get_server_written_fields() | CHURN_FIELDS | COMPANY_FIELDS
+
+    @api.model
+    def _get_refusal_hints(self, names):
+        return self._churn_score_hint(super()._get_refusal_hints(names), names)
+
+    @api.model
+    def _churn_score_hint(self, hints, names, fields=frozenset(CHURN_FIELDS | COMPANY_FIELDS)):
+        """``hints`` and, when ``names`` hold churn fields, where the churn score comes from."""
+        if fields & set(names):
+            hints = [
+                *hints,
+                self.env._("The churn score of a customer comes from the scoring job."),
+            ]
+        return hints
 
     def action_view_churn_trend(self):
         """The customer's churn scores over time: a line through its score dates."""

@@ -5,7 +5,10 @@ from odoo.tools import mute_logger
 
 from .common import RpcCase
 
-REFUSED = "The churn score of a customer comes from the scoring job: it cannot be changed by hand."
+REFUSED = (
+    "These fields are set by the server and cannot be changed: %s. "
+    "The churn score of a customer comes from the scoring job."
+)
 
 
 @tagged("post_install", "-at_install")
@@ -72,26 +75,66 @@ class TestCurrentScore(RpcCase):
             (
                 self.rep,
                 "res.partner",
-                [[self.customer.id], {"churn_score": 10, "churn_risk": "low"}],
+                [[self.customer.id], {"churn_score": 10, "churn_risk": "low", "comment": "ok"}],
+                "Churn Risk, Churn Score",
             ),
-            (self.rep, "res.partner", [[self.contact.id], {"company_churn_risk": "low"}]),
-            (self.rep, "crm.lead", [[self.lead.id], {"partner_churn_score": 5.0}]),
-            (self.manager, "res.partner", [[self.customer.id], {"churn_drivers": []}]),
-            (self.admin, "res.partner", [[self.customer.id], {"churn_scored_at": "2030-01-01"}]),
+            (
+                self.rep,
+                "res.partner",
+                [[self.contact.id], {"company_churn_risk": "low"}],
+                "Company Churn Risk",
+            ),
+            (
+                self.rep,
+                "crm.lead",
+                [[self.lead.id], {"partner_churn_score": 5.0}],
+                "Customer Churn Score",
+            ),
+            (
+                self.manager,
+                "res.partner",
+                [[self.customer.id], {"churn_drivers": []}],
+                "Churn Drivers",
+            ),
+            (
+                self.admin,
+                "res.partner",
+                [[self.customer.id], {"churn_scored_at": "2030-01-01"}],
+                "Churn Scored On",
+            ),
         ]
-        for user, model, args in attacks:
+        for user, model, args, labels in attacks:
             with self.subTest(user=user.login, model=model, values=args[1]):
                 answer = self.call_kw(user.login, model, "write", args)
-                self.assertRefused(answer, "AccessError", REFUSED)
+                self.assertRefused(answer, "AccessError", REFUSED % labels)
                 self.assertEqual(self.current(), before)
+        self.assertFalse(self.customer.comment)
+        # A client's context gives no default to the score either.
+        created = self.call_kw(
+            self.rep.login,
+            "res.partner",
+            "create",
+            [{"name": "Default Low Risk Ltd", "is_company": True}],
+            {"context": {"default_churn_risk": "low", "default_churn_score": 1.0}},
+        )
+        partner = self.env["res.partner"].browse(created["result"])
+        self.assertEqual((partner.churn_risk, partner.churn_score), (False, 0.0))
         created = self.call_kw(
             self.rep.login,
             "res.partner",
             "create",
             [{"name": "Fake Low Risk Ltd", "is_company": True, "churn_risk": "low"}],
         )
-        self.assertRefused(created, "AccessError", REFUSED)
+        self.assertRefused(created, "AccessError", REFUSED % "Churn Risk")
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Fake Low Risk Ltd")]))
+        created = self.call_kw(
+            self.rep.login,
+            "crm.lead",
+            "create",
+            [{"name": "Fake lead", "partner_id": self.customer.id, "partner_churn_risk": "low"}],
+        )
+        self.assertRefused(created, "AccessError", REFUSED % "Customer Churn Risk")
+        self.assertEqual(self.current(), before)
 
     def test_a_copied_customer_starts_without_a_score(self):
         answer = self.call_kw(self.rep.login, "res.partner", "copy", [[self.customer.id]])

@@ -1,4 +1,3 @@
-from . import crm_vendor_eval_guard_mixin
 from . import crm_vendor_eval_template
 from . import crm_vendor_evaluation
 from . import crm_vendor_eval_assignment

@@ -12,7 +12,7 @@ class CrmVendorEvalAssignment(models.Model):
     """A team member's scoring sheet: how far they are, and whether they submitted."""
 
     _name = "crm.vendor.eval.assignment"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.vendor.eval.guard.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Scoring Sheet"
     _order = "evaluation_id, user_id"
 
@@ -77,12 +77,13 @@ class CrmVendorEvalAssignment(models.Model):
 
     # ------------------------------------------------------------------ CRUD
 
-    def _user_fields(self):
+    @api.model
+    def _get_user_fields(self):
         # Evaluators change the score and comment of their lines through their sheet.
         return {"score_ids"}
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         if "score_ids" in vals and not self.env.su:
             own_lines = set(self.score_ids.ids)
             for command in vals["score_ids"]:
@@ -97,7 +98,7 @@ class CrmVendorEvalAssignment(models.Model):
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_submitted(self):
-        if self._vendor_eval_uninstalling():
+        if self._is_module_uninstalling("crm_vendor_eval"):
             return
         if any(sheet.state == "submitted" for sheet in self):
             raise UserError(_("A submitted scoring sheet is never deleted."))

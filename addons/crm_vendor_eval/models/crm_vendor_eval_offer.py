@@ -16,7 +16,7 @@ class CrmVendorEvalOffer(models.Model):
     """What a vendor costs: initial cost and recurring cost per year, in company currency."""
 
     _name = "crm.vendor.eval.offer"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Cost of Ownership"
     _order = "evaluation_id, tco, id"
 
@@ -95,8 +95,13 @@ class CrmVendorEvalOffer(models.Model):
                     )
                 )
 
-    def _fixed_fields(self):
-        return {"evaluation_id"}
+    @api.model
+    def _get_fixed_fields(self):
+        return super()._get_fixed_fields() | {"evaluation_id"}
+
+    @api.model
+    def _get_amount_fields(self):
+        return super()._get_amount_fields() | set(COST_FIELDS)
 
     def _check_evaluation_open(self, evaluations):
         """Costs are part of what a decision stands on: frozen with it."""
@@ -114,8 +119,7 @@ class CrmVendorEvalOffer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         self._check_evaluation_open(
             self.env["crm.vendor.evaluation"].browse(
                 {vals["evaluation_id"] for vals in vals_list if vals.get("evaluation_id")}
@@ -124,11 +128,11 @@ class CrmVendorEvalOffer(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         self._check_evaluation_open(self.evaluation_id)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_decided(self):
-        if not self._vendor_eval_uninstalling():
+        if not self._is_module_uninstalling("crm_vendor_eval"):
             self._check_evaluation_open(self.evaluation_id)

@@ -5,7 +5,7 @@ class CrmVendorEvalResult(models.Model):
     """A vendor's standing in an evaluation, computed from the scores given."""
 
     _name = "crm.vendor.eval.result"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Result"
     _order = "evaluation_id, rank, id"
 
@@ -55,15 +55,15 @@ class CrmVendorEvalResult(models.Model):
         for result in self:
             result.score_per_cost = result.total / (result.tco / 100_000.0) if result.tco else 0.0
 
-    def _user_fields(self):
+    @api.model
+    def _get_user_fields(self):
         return set()  # computed by the evaluation, from the submitted scores
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         return super().write(vals)

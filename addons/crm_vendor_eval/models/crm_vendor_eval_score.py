@@ -15,7 +15,7 @@ class CrmVendorEvalScore(models.Model):
     """What one evaluator gives one vendor on one criterion (0-5), with a comment."""
 
     _name = "crm.vendor.eval.score"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Score"
     _order = (
         "evaluation_id, evaluator_id, category_sequence, category_id, criterion_sequence, "
@@ -85,18 +85,18 @@ class CrmVendorEvalScore(models.Model):
         for line in self:
             line.submitted = line.assignment_id.state == "submitted"
 
-    def _user_fields(self):
+    @api.model
+    def _get_user_fields(self):
         return {"score", "comment"}
 
     @api.model_create_multi
     def create(self, vals_list):
         # Lines are made by the server when scoring starts (and refused to users by access).
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         if not self.env.su:
             for line in self.sudo():
                 if line.evaluator_id.id != self.env.uid:
@@ -111,7 +111,7 @@ class CrmVendorEvalScore(models.Model):
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_submitted(self):
-        if self._vendor_eval_uninstalling():
+        if self._is_module_uninstalling("crm_vendor_eval"):
             return
         if any(line.submitted for line in self):
             raise UserError(_("Submitted scores are never deleted."))

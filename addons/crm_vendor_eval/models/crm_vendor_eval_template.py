@@ -7,7 +7,7 @@ WEIGHTS_CHECK = "crm_vendor_eval.template_weights"
 
 class CrmVendorEvalTemplate(models.Model):
     _name = "crm.vendor.eval.template"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Template"
     _order = "name, id"
 
@@ -53,7 +53,7 @@ class CrmVendorEvalTemplate(models.Model):
         after the other: no intermediate state counts, and the template checks itself at the
         end of its own create or write. The check belongs to the server: no context or
         argument of a client skips it."""
-        if not self or self._vendor_eval_uninstalling():
+        if not self or self._is_module_uninstalling("crm_vendor_eval"):
             return
         precommit = self.env.cr.precommit
         if WEIGHTS_CHECK not in precommit.data:
@@ -81,14 +81,13 @@ class CrmVendorEvalTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         templates = super().create(vals_list)
         templates._check_weights()  # the categories given with the template are all in
         return templates
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         res = super().write(vals)
         if {"category_ids", "active"} & set(vals):
             self._check_weights()  # every line of the form is saved by now
@@ -104,7 +103,7 @@ class CrmVendorEvalTemplate(models.Model):
 
 class CrmVendorEvalCategory(models.Model):
     _name = "crm.vendor.eval.category"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Category"
     _order = "template_id, sequence, id"
 
@@ -149,14 +148,13 @@ class CrmVendorEvalCategory(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         categories = super().create(vals_list)
         categories.template_id._check_weights_at_commit()
         return categories
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         if {"weight", "template_id"} & set(vals) and not self.env.su:
             for category in self:
                 if category._used_criteria():
@@ -182,7 +180,7 @@ class CrmVendorEvalCategory(models.Model):
 
 class CrmVendorEvalCriterion(models.Model):
     _name = "crm.vendor.eval.criterion"
-    _inherit = ["crm.vendor.eval.guard.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Vendor Evaluation Criterion"
     _order = "category_id, sequence, id"
 
@@ -237,12 +235,11 @@ class CrmVendorEvalCriterion(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         if {"weight", "category_id"} & set(vals) and not self.env.su:
             used = self._used()
             if used:

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.addons.crm_suite_base.xlsx import Currency
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..comparison_xlsx import build_comparison_workbook
@@ -13,7 +14,7 @@ SCORING_ACTIVITY = "crm_vendor_eval.mail_activity_type_vendor_scoring"
 class CrmVendorEvaluation(models.Model):
     _name = "crm.vendor.evaluation"
     _description = "CRM Vendor Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.vendor.eval.guard.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.suite.server.fields.mixin"]
     _order = "date_start desc, id desc"
 
     name = fields.Char(required=True, tracking=True)
@@ -168,8 +169,14 @@ class CrmVendorEvaluation(models.Model):
 
     # ------------------------------------------------------------------ CRUD
 
-    def _server_fields(self):
-        return {"state", "assignment_ids", "score_ids", "result_ids"}
+    @api.model
+    def _get_server_written_fields(self):
+        return super()._get_server_written_fields() | {
+            "state",
+            "assignment_ids",
+            "score_ids",
+            "result_ids",
+        }
 
     def _decision_fields(self):
         """What a decision stands on: frozen while the evaluation is decided or cancelled."""
@@ -235,12 +242,11 @@ class CrmVendorEvaluation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_user_vals(vals, creating=True)
+        self._guard_server_fields(vals_list, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_user_vals(vals)
+        self._guard_server_fields([vals])
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:
@@ -272,7 +278,7 @@ class CrmVendorEvaluation(models.Model):
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_started(self):
-        if self._vendor_eval_uninstalling():
+        if self._is_module_uninstalling("crm_vendor_eval"):
             return
         if any(evaluation.state not in ("draft", "cancel") for evaluation in self):
             raise UserError(_("Only a draft or cancelled evaluation can be deleted."))
@@ -598,6 +604,30 @@ class CrmVendorEvaluation(models.Model):
             for sheet in sheets
         ]
 
+    def _comparison_labels(self):
+        """The captions of the comparison, defined once for the screen, the printed report
+        and the Excel workbook, in the reader's language."""
+        _ = self.env._
+        return {
+            "criterion": _("Criterion"),
+            "weight": _("Weight"),
+            "rank": _("Rank"),
+            "total": _("Weighted total (0-100)"),
+            "spread": _("Spread between evaluators"),
+            "missing": _("Criteria not scored"),
+            "tco": _("Total cost of ownership"),
+            "strongest": _("Strongest category"),
+            "weakest": _("Weakest category"),
+            "coverage": _("Criteria scored by each evaluator (%)"),
+            "sheet": _("Comparison"),
+            "detail_sheet": _("Scores by evaluator"),
+            "evaluator": _("Evaluator"),
+            "vendor": _("Vendor"),
+            "category": _("Category"),
+            "score": _("Score (0-5)"),
+            "comment": _("Comment"),
+        }
+
     def _render_comparison(self):
         if not self.id or not self.result_ids:
             return False
@@ -609,6 +639,7 @@ class CrmVendorEvaluation(models.Model):
                 "results": results,
                 "rows": self._comparison_rows(),
                 "evaluator_rows": self._evaluator_rows(results),
+                "labels": self._comparison_labels(),
             },
         )
 
@@ -630,25 +661,6 @@ class CrmVendorEvaluation(models.Model):
             )
             for category, lines in self._comparison_rows()
         ]
-        labels = {
-            "sheet": _("Comparison"),
-            "detail_sheet": _("Scores by evaluator"),
-            "criterion": _("Criterion"),
-            "weight": _("Weight"),
-            "rank": _("Rank"),
-            "total": _("Weighted total (0-100)"),
-            "spread": _("Spread between evaluators"),
-            "missing": _("Criteria not scored"),
-            "tco": _("Total cost of ownership"),
-            "strongest": _("Strongest category"),
-            "weakest": _("Weakest category"),
-            "coverage": _("Criteria scored by each evaluator (%)"),
-            "evaluator": _("Evaluator"),
-            "vendor": _("Vendor"),
-            "category": _("Category"),
-            "score": _("Score (0-5)"),
-            "comment": _("Comment"),
-        }
         totals = {
             "rank": results.mapped("rank"),
             "total": results.mapped("total"),
@@ -674,14 +686,16 @@ class CrmVendorEvaluation(models.Model):
             )
             for line in lines
         ]
+        currency = self.currency_id
         return build_comparison_workbook(
             self.name,
-            labels,
+            self._comparison_labels(),
             results.mapped("vendor_id.display_name"),
             categories,
             totals,
             self._evaluator_rows(results),
             details,
+            Currency(currency.symbol, currency.position, currency.decimal_places),
         )
 
     def _demo_fill_scores(self):

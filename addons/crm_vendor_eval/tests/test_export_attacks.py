@@ -111,6 +111,37 @@ class TestExportAttacks(AttackMixin, HttpCase, VendorEvalCase):
         self.assertRefused(reply, "ValidationError", "The cost horizon cannot be negative.")
         self.assertEqual((self.snapshot(evaluation), self.snapshot(offer)), before)
 
+    def test_costs_are_finite_amounts(self):
+        """A cost no number can hold (NaN, infinity, beyond 10^15) would turn every total of
+        ownership, the ranking by cost and the Excel workbook into nonsense: refused."""
+        evaluation = self._evaluation()
+        offer = self.env["crm.vendor.eval.offer"].create(
+            {"evaluation_id": evaluation.id, "vendor_id": self.v1.id, "licence_cost": 10}
+        )
+        before = self.snapshot(offer)
+        bound = "between -1,000,000,000,000,000 and 1,000,000,000,000,000."
+        for value in ("NaN", "Infinity", "1e16", 10**15 + 1):
+            with self.subTest(value=value):
+                reply = self.rpc(
+                    "ve_manager",
+                    "crm.vendor.eval.offer",
+                    "write",
+                    offer.ids,
+                    {"hosting_cost": value},
+                )
+                self.assertRefused(
+                    reply, "ValidationError", f"Hosting / Year must be a number {bound}"
+                )
+        reply = self.rpc(
+            "ve_manager",
+            "crm.vendor.eval.offer",
+            "create",
+            [{"evaluation_id": evaluation.id, "vendor_id": self.v2.id, "licence_cost": "NaN"}],
+        )
+        self.assertRefused(reply, "ValidationError", f"Licences must be a number {bound}")
+        self.assertEqual(self.snapshot(offer), before)
+        self.assertEqual(len(evaluation.offer_ids), 1)
+
     def test_a_template_adds_up_to_100_whatever_the_context(self):
         Template = "crm.vendor.eval.template"
         count = self.env[Template].search_count([])

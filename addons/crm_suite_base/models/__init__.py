@@ -1,0 +1,1 @@
+from . import crm_suite_server_fields_mixin
