@@ -7,7 +7,7 @@
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["crm_project_stages"],
+    "depends": ["crm_project_stages", "crm_suite_base"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/crm_project_forecast_security.xml",

@@ -7,7 +7,7 @@
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["crm", "mail"],
+    "depends": ["crm", "mail", "crm_suite_base"],
     "data": [
         "security/crm_project_stages_security.xml",
         "security/ir.model.access.csv",

@@ -5,6 +5,17 @@ from odoo import _, api, fields, models
 from .crm_project_phase import FORECAST_CATEGORIES
 
 CLOSED_WON = ("won", "Closed Won")
+# The fields of the forecast of an opportunity: only the server writes them.
+FORECAST_FIELDS = frozenset(
+    {
+        "phase_probability",
+        "forecast_category",
+        "forecast_probability",
+        "forecast_revenue",
+        "date_won",
+        "forecast_date",
+    }
+)
 
 
 class CrmLead(models.Model):
@@ -216,22 +227,16 @@ class CrmLead(models.Model):
         }
 
     @api.model
-    def _get_server_fields(self):
+    def _get_server_written_fields(self):
         """The forecast follows the phase, the outcome and the probabilities: none of its
         figures is a user's to write (they feed the whole team's forecast)."""
-        return super()._get_server_fields() | {
-            "phase_probability",
-            "forecast_category",
-            "forecast_probability",
-            "forecast_revenue",
-            "date_won",
-            "forecast_date",
-        }
+        return super()._get_server_written_fields() | FORECAST_FIELDS
 
     @api.model
-    def _get_server_fields_hint(self):
-        return (
-            super()._get_server_fields_hint()
-            + " "
-            + self.env._("To put it in another forecast category, set Forecast Category.")
-        )
+    def _get_refusal_hints(self, names):
+        hints = super()._get_refusal_hints(names)
+        if names & FORECAST_FIELDS:
+            hints.append(
+                self.env._("To put it in another forecast category, set Forecast Category.")
+            )
+        return hints

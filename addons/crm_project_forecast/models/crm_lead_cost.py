@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.addons.crm_project_stages.models.server_guard import ServerGuard
 from odoo.exceptions import ValidationError
 
 COST_TYPES = [
@@ -12,8 +11,9 @@ COST_TYPES = [
 ]
 
 
-class CrmLeadCost(ServerGuard, models.Model):
+class CrmLeadCost(models.Model):
     _name = "crm.lead.cost"
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Opportunity Selling Expense"
     _order = "date desc, id desc"
 
@@ -37,13 +37,13 @@ class CrmLeadCost(ServerGuard, models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._guard_vals(vals_list)
+        self._guard_server_fields(vals_list, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._guard_vals([vals])
+        self._guard_server_fields([vals])
         return super().write(vals)
 
     @api.model
-    def _get_bounded_amount_fields(self):
-        return (*super()._get_bounded_amount_fields(), "amount")
+    def _get_amount_fields(self):
+        return super()._get_amount_fields() | {"amount"}

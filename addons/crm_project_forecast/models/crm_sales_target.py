@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.addons.crm_project_stages.models.server_guard import ServerGuard
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -10,8 +9,9 @@ from .. import periods
 TARGET_PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
 
-class CrmSalesTarget(ServerGuard, models.Model):
+class CrmSalesTarget(models.Model):
     _name = "crm.sales.target"
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Sales Target"
     _order = "date_start desc, target_level desc, team_id, user_id, id"
 
@@ -111,14 +111,14 @@ class CrmSalesTarget(ServerGuard, models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._guard_vals(vals_list)
+        self._guard_server_fields(vals_list, creating=True)
         vals_list = [self._normalise_start(dict(vals)) for vals in vals_list]
         targets = super().create(vals_list)
         targets._sync_from_members()
         return targets
 
     def write(self, vals):
-        self._guard_vals([vals])
+        self._guard_server_fields([vals])
         if "date_start" in vals or "period_type" in vals:
             for target in self:
                 super(CrmSalesTarget, target).write(
@@ -145,8 +145,8 @@ class CrmSalesTarget(ServerGuard, models.Model):
     # ------------------------------------------------------------------ business
 
     @api.model
-    def _get_bounded_amount_fields(self):
-        return (*super()._get_bounded_amount_fields(), "amount", "cost_budget")
+    def _get_amount_fields(self):
+        return super()._get_amount_fields() | {"amount", "cost_budget"}
 
     def _period_scope(self):
         return [(t.company_id.id, t.date_start, t.date_end) for t in self]

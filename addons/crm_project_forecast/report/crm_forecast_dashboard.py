@@ -3,6 +3,7 @@ import shutil
 import tempfile
 
 from odoo import api, models
+from odoo.addons.crm_suite_base.xlsx import Currency
 from odoo.exceptions import UserError
 
 from .. import forecast_xlsx
@@ -16,7 +17,6 @@ from ..services import (
     ForecastParams,
     ForecastRisk,
     check_finite,
-    not_finite_message,
 )
 from ..services.labels import dashboard_labels, figure_labels, workbook_labels
 
@@ -70,25 +70,25 @@ class CrmForecastDashboard(models.AbstractModel):
         """The forecast workbook: (file name, binary file open on it, size). Only the download
         route calls it. The workbook is built in a temporary directory that is removed before
         returning, whatever happens: the open file keeps its content until the route's
-        response closes it, and nothing stays on disk."""
+        response closes it, and nothing stays on disk. Every amount of the dashboard is finite
+        (checked) before a cell is written."""
         params = ForecastParams.parse(self.env, params)
         data = check_finite(self.env, self._dashboard_data(params, limit=None))
         export = ForecastExport(self.env, params, ForecastFigures(self.env, params))
         directory = tempfile.mkdtemp(prefix="crm_forecast_")
+        currency = self.env.company.currency_id
         try:
             path = os.path.join(directory, "forecast.xlsx")
-            try:
-                forecast_xlsx.write_forecast_workbook(
-                    path,
-                    data,
-                    workbook_labels(self.env, params),
-                    detail_rows=export.detail_rows(),
-                    risk_rows=export.risk_rows(),
-                    movement_rows=data["movement"]["lines"],
-                    tmpdir=directory,
-                )
-            except forecast_xlsx.NotFiniteError as error:
-                raise UserError(not_finite_message(self.env)) from error
+            forecast_xlsx.write_forecast_workbook(
+                path,
+                data,
+                workbook_labels(self.env, params),
+                detail_rows=export.detail_rows(),
+                risk_rows=export.risk_rows(),
+                movement_rows=data["movement"]["lines"],
+                currency=Currency(currency.symbol, currency.position, currency.decimal_places),
+                tmpdir=directory,
+            )
             handle = open(path, "rb")
         finally:
             shutil.rmtree(directory, ignore_errors=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import pytz
 
 from odoo import fields
-from odoo.addons.crm_project_stages.models.server_guard import MAX_AMOUNT_TEXT
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import MAX_AMOUNT_TEXT
 from odoo.exceptions import AccessError, UserError
 
 from .. import periods

@@ -17,7 +17,7 @@ from .forecast_common import Q2, ForecastCase
 
 ROUTE = "/crm_project_forecast/forecast/xlsx"
 TOO_LARGE = "The amounts of this forecast are too large to add up."
-REFUSED_FIELDS = "These fields are set by the server and cannot be written:"
+REFUSED_FIELDS = "These fields are set by the server and cannot be changed:"
 FORECAST_FIELDS = {
     "phase_probability": (99.0, "Phase Probability (%)"),
     "forecast_category": ("commit", "Forecast"),
@@ -61,7 +61,7 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
         for field, (value, label) in FORECAST_FIELDS.items():
             for login in ("fc_rita", "fc_manager"):
                 answer = self.rpc(login, "crm.lead", "write", [self.proof.id], {field: value})
-                self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} {label}.")
+                self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
             self.assertEqual(state(self.proof), before, field)
         answer = self.rpc(
             "fc_rita",
@@ -75,7 +75,7 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
                 "forecast_category": "won",
             },
         )
-        message = self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} Forecast, Won On.")
+        message = self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} Forecast, Won On.")
         self.assertIn("To put it in another forecast category, set Forecast Category.", message)
         self.assertFalse(
             self.env["crm.lead"]

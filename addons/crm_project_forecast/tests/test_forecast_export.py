@@ -78,7 +78,7 @@ class TestForecastExport(HttpCase, ForecastCase):
         east = next(row for row in screen["by_team"] if row["name"] == "East")
         self.assertEqual(list(by_team["East"][1:9]), [east[key] for key in FIGURES])
         self.assertEqual(sheet.freeze_panes, f"B{header + 2}")
-        self.assertEqual(sheet.cell(header + 2, 2).number_format, "#,##0.00")
+        self.assertEqual(sheet.cell(header + 2, 2).number_format, '"$"#,##0.00', "USD")
         self.assertGreater(sheet.column_dimensions["A"].width, 20)
         # Every opportunity behind the forecast, one per row; they add up to the figures.
         detail = list(book["Opportunities"].iter_rows(min_row=2, values_only=True))
@@ -91,7 +91,7 @@ class TestForecastExport(HttpCase, ForecastCase):
         )
         for row in (2, 6):  # the first row (xlsxwriter) and the last (streamed)
             self.assertEqual(book["Opportunities"].cell(row, 7).number_format, "yyyy-mm-dd")
-            self.assertEqual(book["Opportunities"].cell(row, 8).number_format, "#,##0.00")
+            self.assertEqual(book["Opportunities"].cell(row, 8).number_format, '"$"#,##0.00')
             self.assertEqual(book["Opportunities"].cell(row, 9).number_format, "0.0%")
         self.assertEqual(book["Opportunities"].freeze_panes, "B2")
         funnel = book["Funnel"]

@@ -6,7 +6,6 @@ from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
 
 from .crm_stage import WON_STEP
-from .server_guard import ServerGuard
 
 OUTCOMES = [
     ("open", "Open"),
@@ -17,8 +16,25 @@ OUTCOMES = [
 ]
 
 
-class CrmLead(ServerGuard, models.Model):
-    _inherit = "crm.lead"
+# The fields of an opportunity only the server writes (the phase follows the stage).
+PHASE_FIELDS = frozenset(
+    {
+        "phase_id",
+        "phase_sequence",
+        "phase_date_in",
+        "phase_reached_id",
+        "phase_reached_sequence",
+        "outcome",
+        "date_stalled",
+    }
+)
+
+
+class CrmLead(models.Model):
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.suite.server.fields.mixin"]
+    # Odoo's own code writes computed fields of crm.lead: the mixin holds the ones named here.
+    _server_fields_computed = False
 
     phase_id = fields.Many2one(
         "crm.project.phase",
@@ -191,13 +207,13 @@ class CrmLead(ServerGuard, models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._guard_vals(vals_list)
-        leads = super(CrmLead, self._without_server_defaults()).create(vals_list)
+        self._guard_server_fields(vals_list, creating=True)
+        leads = super().create(vals_list)
         leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline(created=True)
         return leads
 
     def write(self, vals):
-        self._guard_vals([vals])
+        self._guard_server_fields([vals])
         if not self.env.su:
             self._check_phase_gate(vals)
         entering = leaving = self.browse()
@@ -242,28 +258,25 @@ class CrmLead(ServerGuard, models.Model):
     # ------------------------------------------------------------------ business
 
     @api.model
-    def _get_server_fields(self):
+    def _get_server_written_fields(self):
         """The phase follows the stage; the furthest phase, the time in the phase and the
         outcome follow the phase and the stage: none is a user's to write."""
-        return super()._get_server_fields() | {
-            "phase_id",
-            "phase_sequence",
-            "phase_date_in",
-            "phase_reached_id",
-            "phase_reached_sequence",
-            "outcome",
-            "date_stalled",
-        }
+        return super()._get_server_written_fields() | PHASE_FIELDS
 
     @api.model
-    def _get_server_fields_hint(self):
-        return self.env._(
-            "The phase follows the stage: move the opportunity to a stage of another phase."
-        )
+    def _get_refusal_hints(self, names):
+        hints = super()._get_refusal_hints(names)
+        if names & PHASE_FIELDS:
+            hints.append(
+                self.env._(
+                    "The phase follows the stage: move the opportunity to a stage of another phase."
+                )
+            )
+        return hints
 
     @api.model
-    def _get_bounded_amount_fields(self):
-        return (*super()._get_bounded_amount_fields(), "expected_revenue")
+    def _get_amount_fields(self):
+        return super()._get_amount_fields() | {"expected_revenue"}
 
     def _phase_from_vals(self, vals):
         """The phase a write moves the opportunities to, or None when it does not move them.
@@ -293,9 +306,10 @@ class CrmLead(ServerGuard, models.Model):
         return phases[-1:] if self.stage_id.is_won else phases[:1]
 
     def _server_write(self, vals):
-        """Write what the server records (the phase and its dates): past the guard of server
-        fields and the phase gate of ``write``, which stand for users."""
-        return super().write(vals)
+        """Write what the server records (the phase and its dates) on opportunities the user
+        has just written: as superuser, past the guard of server fields (of every addon that
+        extends opportunities) and below the phase gate of ``write``, which stand for users."""
+        return super(CrmLead, self.sudo()).write(vals)
 
     def _move_to_phase(self, phase, when):
         """The server moves these opportunities into ``phase``: the history closes the phase

@@ -16,7 +16,7 @@ SERVER_FIELDS = {
     "outcome": ("won", "Outcome"),
     "date_stalled": ("2001-01-01 00:00:00", "Stalled From"),
 }
-REFUSED_FIELDS = "These fields are set by the server and cannot be written:"
+REFUSED_FIELDS = "These fields are set by the server and cannot be changed:"
 
 
 @tagged("post_install", "-at_install")
@@ -97,7 +97,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals)
             self.assertRefused(
                 answer,
-                "UserError",
+                "AccessError",
                 f"{REFUSED_FIELDS} Phase.",
                 "The phase follows the stage",
             )
@@ -351,7 +351,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 value = self.phases[value].id
             for login in ("ps_rep", "ps_manager"):
                 answer = self.rpc(login, "crm.lead", "write", [lead.id], {field: value})
-                self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} {label}.")
+                self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
             self.assertEqual(self.state(lead), before, field)
         answer = self.rpc(
             "ps_rep",
@@ -365,7 +365,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 "date_stalled": "2001-01-01 00:00:00",
             },
         )
-        self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} Outcome, Stalled From.")
+        self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} Outcome, Stalled From.")
         self.assertFalse(self.lead_named("Won in 2001"))
 
     def test_checklist_lines_and_history_are_recorded_by_the_server(self):
@@ -383,7 +383,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         ):
             for login in ("ps_rep", "ps_manager"):
                 answer = self.rpc(login, "crm.lead.checklist.line", "write", [line.id], vals)
-                self.assertRefused(answer, "UserError", REFUSED_FIELDS, "Tick the item off")
+                self.assertRefused(answer, "AccessError", REFUSED_FIELDS, "Tick the item off")
             # The same through the opportunity's checklist.
             answer = self.rpc(
                 "ps_rep",
@@ -392,7 +392,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 [lead.id],
                 {"checklist_line_ids": [[1, line.id, vals]]},
             )
-            self.assertRefused(answer, "UserError", REFUSED_FIELDS)
+            self.assertRefused(answer, "AccessError", REFUSED_FIELDS)
             self.assertEqual((self.state(lead), self.state(other)), before, vals)
         answer = self.rpc("ps_manager", "crm.lead.checklist.line", "unlink", [line.id])
         self.assertRefused(answer, "AccessError", "You are not allowed to delete")
@@ -402,7 +402,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "create",
             {"lead_id": lead.id, "item_id": self.item_solution_doc.id, "done": True},
         )
-        self.assertRefused(answer, "UserError", REFUSED_FIELDS)
+        self.assertRefused(answer, "AccessError", REFUSED_FIELDS)
         history = lead.phase_history_ids
         for login in ("ps_rep", "ps_manager"):
             answer = self.rpc(
