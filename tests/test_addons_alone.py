@@ -6,17 +6,11 @@ on fails."""
 
 import re
 import socket
-from pathlib import Path
 
 import pytest
-from live_odoo import drop_database, run_odoo, run_sql_on_server
+from live_odoo import drop_database, our_addons, run_odoo, run_sql_on_server
 
 import odoo
-
-ADDONS = sorted(
-    path.parent.name
-    for path in (Path(__file__).resolve().parent.parent / "addons").glob("*/__manifest__.py")
-)
 
 
 def _free_port():
@@ -35,7 +29,7 @@ def crm_db():
     drop_database(db)
 
 
-@pytest.mark.parametrize("addon", ADDONS)
+@pytest.mark.parametrize("addon", our_addons())
 def test_addon_installs_and_passes_its_tests_alone(crm_db, addon):
     db = f"{crm_db}_{addon}"
     run_sql_on_server(f'CREATE DATABASE "{db}" TEMPLATE "{crm_db}"')

@@ -9,17 +9,11 @@ import json
 import re
 import textwrap
 
-from live_odoo import drop_database, run_odoo, run_sql_on_server
+from live_odoo import drop_database, our_addons, run_odoo, run_sql_on_server
 
 import odoo
 
-ADDONS = [
-    "crm_project_stages",
-    "crm_project_forecast",
-    "crm_churn_score",
-    "crm_vendor_eval",
-    "crm_vendor_eval_tender",
-]
+ADDONS = our_addons()
 LEADS = 3000
 
 POPULATE = textwrap.dedent(

@@ -8,20 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from live_odoo import base_url, live_env, make_sync_user, why_login_refused
+from live_odoo import base_url, live_env, make_sync_user, our_addons, why_login_refused
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ADDONS = (
-    "crm_project_stages",
-    "crm_project_forecast",
-    "crm_churn_score",
-    "crm_vendor_eval",
-    "crm_vendor_eval_tender",
-)
+ADDONS = tuple(our_addons())
 ROLES = {
     "Salesman (own)": "sales_team.group_sale_salesman",
     "Salesman (all)": "sales_team.group_sale_salesman_all_leads",

@@ -6,17 +6,11 @@ opportunities move) and so do the addons that stay."""
 import textwrap
 
 import pytest
-from live_odoo import drop_database, run_odoo, run_sql_on_server
+from live_odoo import drop_database, our_addons, run_odoo, run_sql_on_server
 
 import odoo
 
-ADDONS = [
-    "crm_project_stages",
-    "crm_project_forecast",
-    "crm_churn_score",
-    "crm_vendor_eval",
-    "crm_vendor_eval_tender",
-]
+ADDONS = [addon for addon in our_addons() if addon != "crm_suite_base"]
 # What goes with an addon uninstalled: the addons that depend on it.
 DEPENDENTS = {
     "crm_project_stages": ["crm_project_forecast", "crm_vendor_eval_tender"],

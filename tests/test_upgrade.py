@@ -23,7 +23,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from live_odoo import drop_database, run_odoo
+from live_odoo import drop_database, our_addons, run_odoo
 
 import odoo
 
@@ -32,7 +32,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UPGRADED = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
 # Every addon of the checkout is installed after the upgrade: new ones come with it (a module
 # the upgraded ones now depend on, or a bridge installed automatically).
-CURRENT = sorted(path.parent.name for path in (REPO / "addons").glob("*/__manifest__.py"))
+CURRENT = our_addons()
 
 FILL = textwrap.dedent(
     """

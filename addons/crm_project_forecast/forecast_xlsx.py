@@ -52,6 +52,17 @@ def _heading(sheet, data, labels, title, *pairs):
     )
 
 
+def _deal_columns(labels):
+    """The first columns of the sheets of deals: who and where."""
+    return [
+        Column(labels["opportunity"], width=40),
+        Column(labels["customer"], width=28),
+        Column(labels["user"], width=20),
+        Column(labels["team"], width=20),
+        Column(labels["phase"], width=18),
+    ]
+
+
 def _yes_no(labels):
     yes, no = labels["yes"], labels["no"]
     return lambda value: yes if value else no
@@ -145,11 +156,7 @@ def _risk_sheet(book, data, labels, risk_rows):
     yes_no = _yes_no(labels)
     sheet.stream(
         [
-            Column(labels["opportunity"], width=40),
-            Column(labels["customer"], width=28),
-            Column(labels["user"], width=20),
-            Column(labels["team"], width=20),
-            Column(labels["phase"], width=18),
+            *_deal_columns(labels),
             Column(labels["days_in_phase"], "integer", width=10),
             Column(labels["stalled"], width=9, convert=yes_no),
             Column(labels["open_problems"], "integer", width=10),
@@ -257,11 +264,7 @@ def _detail_sheet(book, labels, detail_rows):
     sheet = book.add_sheet(labels["sheet_detail"])
     sheet.stream(
         [
-            Column(labels["opportunity"], width=40),
-            Column(labels["customer"], width=28),
-            Column(labels["user"], width=20),
-            Column(labels["team"], width=20),
-            Column(labels["phase"], width=18),
+            *_deal_columns(labels),
             Column(labels["forecast_category"], width=14),
             Column(labels["closing"], "date", width=12),
             Column(labels["expected_revenue"], "money", width=16),

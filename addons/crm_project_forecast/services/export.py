@@ -35,107 +35,86 @@ class ForecastExport:
     def _columns(*names):
         return [SQL.identifier("crm_lead", name) for name in names]
 
+    def _deal_rows(self, figure, columns, rest):
+        """(name, customer, salesperson, team, phase, *rest(values, names)) of the
+        opportunities of ``figure``, ``values`` being those of the SQL ``columns``."""
+        names = self._name_maps()
+        batches = self._stream(
+            self.figures.lead_domain(figure),
+            [
+                *self._columns("id", "name", "partner_id", "user_id", "team_id", "phase_id"),
+                *columns,
+            ],
+        )
+        for batch in batches:
+            partners = self._partner_names(batch)
+            for _lead_id, name, partner_id, user_id, team_id, phase_id, *values in batch:
+                yield (
+                    name,
+                    partners.get(partner_id, ""),
+                    names["users"].get(user_id, ""),
+                    names["teams"].get(team_id, ""),
+                    names["phases"].get(phase_id, ""),
+                    *rest(values, names),
+                )
+
     def detail_rows(self):
         """(name, customer, salesperson, team, phase, forecast category, forecast date,
         expected revenue, probability, weighted, currency) of every opportunity of the
         forecast of the period."""
-        names = self._name_maps()
-        batches = self._stream(
-            self.figures.lead_domain("forecast"),
-            [
-                *self._columns("id", "name", "partner_id", "user_id", "team_id", "phase_id"),
-                SQL("crm_lead.forecast_category"),
-                SQL("crm_lead.forecast_date"),
-                SQL("COALESCE(crm_lead.expected_revenue, 0)"),
-                SQL("COALESCE(crm_lead.forecast_probability, 0)"),
-                forecast_sql.forecast_amount("crm_lead"),
-                SQL("crm_lead.company_id"),
-            ],
-        )
-        for batch in batches:
-            partners = self._partner_names(batch)
-            for (
-                _lead_id,
-                name,
-                partner_id,
-                user_id,
-                team_id,
-                phase_id,
-                category,
+
+        def rest(values, names):
+            category, day, revenue, probability, weighted, company_id = values
+            return (
+                names["categories"].get(category, ""),
                 day,
                 revenue,
                 probability,
                 weighted,
-                company_id,
-            ) in batch:
-                yield (
-                    name,
-                    partners.get(partner_id, ""),
-                    names["users"].get(user_id, ""),
-                    names["teams"].get(team_id, ""),
-                    names["phases"].get(phase_id, ""),
-                    names["categories"].get(category, ""),
-                    day,
-                    revenue,
-                    probability,
-                    weighted,
-                    names["currencies"].get(company_id, ""),
-                )
+                names["currencies"].get(company_id, ""),
+            )
+
+        columns = [
+            SQL("crm_lead.forecast_category"),
+            SQL("crm_lead.forecast_date"),
+            SQL("COALESCE(crm_lead.expected_revenue, 0)"),
+            SQL("COALESCE(crm_lead.forecast_probability, 0)"),
+            forecast_sql.forecast_amount("crm_lead"),
+            SQL("crm_lead.company_id"),
+        ]
+        yield from self._deal_rows("forecast", columns, rest)
 
     def risk_rows(self):
         """(name, customer, salesperson, team, phase, days in phase, stalled, open problems,
         expected closing, overdue, revenue, weighted, currency) of the deals at risk."""
-        names = self._name_maps()
-        today = self.params.today
-        now = fields.Datetime.now()
-        batches = self._stream(
-            self.figures.lead_domain("at_risk"),
-            [
-                *self._columns("id", "name", "partner_id", "user_id", "team_id", "phase_id"),
-                SQL("crm_lead.phase_date_in"),
-                phase_sql.is_stalled("crm_lead"),
-                SQL(
-                    "(SELECT count(*) FROM crm_lead_problem pb "
-                    "WHERE pb.lead_id = crm_lead.id AND pb.state = 'open')"
-                ),
-                SQL("crm_lead.date_deadline"),
-                SQL("COALESCE(crm_lead.expected_revenue, 0)"),
-                SQL("COALESCE(crm_lead.forecast_revenue, 0)"),
-                SQL("crm_lead.company_id"),
-            ],
-        )
-        for batch in batches:
-            partners = self._partner_names(batch)
-            for (
-                _lead_id,
-                name,
-                partner_id,
-                user_id,
-                team_id,
-                phase_id,
-                date_in,
-                stalled,
+        today, now = self.params.today, fields.Datetime.now()
+
+        def rest(values, names):
+            date_in, stalled, problems, deadline, revenue, weighted, company_id = values
+            return (
+                (now - date_in).days if date_in else 0,
+                bool(stalled),
                 problems,
                 deadline,
+                bool(deadline and deadline < today),
                 revenue,
                 weighted,
-                company_id,
-            ) in batch:
-                yield (
-                    name,
-                    partners.get(partner_id, ""),
-                    names["users"].get(user_id, ""),
-                    names["teams"].get(team_id, ""),
-                    names["phases"].get(phase_id, ""),
-                    (now - date_in).days if date_in else 0,
-                    bool(stalled),
-                    problems,
-                    deadline,
-                    bool(deadline and deadline < today),
-                    revenue,
-                    weighted,
-                    names["currencies"].get(company_id, ""),
-                )
+                names["currencies"].get(company_id, ""),
+            )
+
+        columns = [
+            SQL("crm_lead.phase_date_in"),
+            phase_sql.is_stalled("crm_lead"),
+            SQL(
+                "(SELECT count(*) FROM crm_lead_problem pb "
+                "WHERE pb.lead_id = crm_lead.id AND pb.state = 'open')"
+            ),
+            SQL("crm_lead.date_deadline"),
+            SQL("COALESCE(crm_lead.expected_revenue, 0)"),
+            SQL("COALESCE(crm_lead.forecast_revenue, 0)"),
+            SQL("crm_lead.company_id"),
+        ]
+        yield from self._deal_rows("at_risk", columns, rest)
 
     def _name_maps(self):
         def names(model):
