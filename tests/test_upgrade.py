@@ -326,7 +326,7 @@ FIGURES = textwrap.dedent(
     def cell(value):
         if isinstance(value, (datetime, date)):
             return value.isoformat()[:10]
-        return value
+        return None if value == "" else value  # an empty text is no value
     def workbook(user, params):
         model = dashboard(user)
         if hasattr(type(model), "export_xlsx"):  # 18.0.1.1.0: a path the caller removes

@@ -130,7 +130,7 @@ def _funnel_sheet(book, data, labels):
         freeze_cols=1,
     )
     sheet.bar_chart(table, 0, 1, title=labels["chart_title"], series_name=labels["entered"])
-    sheet.skip()
+    sheet.skip(2)
     sheet.caption(labels["lost_title"])
     sheet.header([labels["phase"], labels["reason"], labels["count"], labels["value"]])
     row = sheet.row

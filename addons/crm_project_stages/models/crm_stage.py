@@ -67,7 +67,8 @@ class CrmStage(models.Model):
         created = self.browse()
         if shared:
             shared._map_by_position(self.env["crm.project.phase"]._get_pipeline_phases())
-            created |= shared._add_missing_phase_stages(shared, team=None)
+            created = shared._add_missing_phase_stages(shared, team=None)
+            shared |= created
         for team, own in by_team.items():
             phases = self.env["crm.project.phase"]._get_pipeline_phases(team.company_id)
             own._map_by_position(phases)

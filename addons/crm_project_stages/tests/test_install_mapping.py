@@ -91,6 +91,24 @@ class TestInstallMapping(TransactionCase):
             self.codes(pipelines[Team.search([("name", "=", "Team B")])][1]), ["design"]
         )
 
+    def test_a_team_pipeline_uses_the_shared_stages_it_shows(self):
+        """A team's kanban shows the shared stages next to its own: once the shared pipeline
+        has every phase, the team gets no stage of its own for a phase."""
+        tender = self.Stage.search([("team_id", "=", False), ("phase_id.code", "=", "tender")])
+        self._unmap_everything()
+        # The database as crm makes it: New, Qualified, Proposition, Won.
+        self.env.cr.execute(
+            "UPDATE crm_stage SET is_won = true WHERE id IN %s", [tuple(tender.ids)]
+        )
+        team = self.env["crm.team"].create({"name": "Team with a pipeline"})
+        own = self.Stage.create(
+            [{"name": f"Own {i}", "sequence": 50 + i, "team_id": team.id} for i in range(3)]
+        )
+        created = self.Stage._map_stages_to_phases()
+        self.assertEqual(self.codes(created), ["tender"])
+        self.assertFalse(created.team_id, "one Tender stage, shared: the team shows it")
+        self.assertEqual(self.codes(own), ["contact", "design", "proof"])
+
     def test_stages_created_at_install_are_named_in_every_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["crm_project_stages"], ["zh_CN"])
