@@ -91,11 +91,7 @@ class CrmForecastSnapshot(models.Model):
             .with_context(lang="en_US")
             .create([{"name": "-", "company_id": company.id} for company in companies])
         )
-        snapshots._name_in_every_language(
-            lambda env: env._(
-                "Week %(week)s, %(year)s", week=today.isocalendar()[1], year=today.year
-            )
-        )
+        snapshots._name_after_week()
         for snapshot in snapshots:
             self.env.cr.execute(
                 """
@@ -125,8 +121,11 @@ class CrmForecastSnapshot(models.Model):
         snapshots.invalidate_recordset()
         return snapshots
 
-    def _name_in_every_language(self, name):
-        """Name the snapshots ``name(env)`` in every installed language."""
-        for code, _label in self.env["res.lang"].get_installed():
-            localized = self.with_context(lang=code)
-            localized.name = name(localized.env)
+    def _name_after_week(self):
+        """Each snapshot named after the ISO week it was taken ("Week 48, 2026"), in every
+        installed language: whoever takes it, each reader sees the name in their own."""
+        for snapshot in self:
+            year, week, _day = snapshot.date.date().isocalendar()
+            for code, _label in self.env["res.lang"].get_installed():
+                localized = snapshot.with_context(lang=code)
+                localized.name = localized.env._("Week %(week)s, %(year)s", week=week, year=year)

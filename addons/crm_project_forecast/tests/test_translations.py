@@ -58,6 +58,6 @@ class TestTranslations(ForecastCase):
             .with_context(lang="zh_CN")
             ._take_snapshots(self.company)
         )
-        week, year = snapshot.date.isocalendar()[1], snapshot.date.year
+        year, week, _day = snapshot.date.date().isocalendar()
         self.assertEqual(snapshot.with_context(lang="en_US").name, f"Week {week}, {year}")
         self.assertEqual(snapshot.with_context(lang="zh_CN").name, f"{year} 年第 {week} 周")
