@@ -281,7 +281,7 @@ class WebClient:
                 f"{label or route}: HTTP {response.status_code}, "
                 f"{error.get('data', {}).get('message') or error.get('message') or body}"
             )
-        return Call(label or route, body["result"], seconds, access)
+        return Call(label or route, body.get("result"), seconds, access)
 
     def call(self, model, method, *args, label=None, context=None, **kwargs):
         """``/web/dataset/call_kw/<model>/<method>`` with the web client's context (the
