@@ -39,8 +39,20 @@ RUNNER = textwrap.dedent(
 
     import odoo
     from odoo.modules import module as odoo_module
+
+    # As --test-enable --test-tags would, but after the registry is loaded: given on the
+    # command line, Odoo would also run the at_install tests while loading it, crm's before
+    # the modules that depend on it are loaded.
+    odoo.tools.config["test_enable"] = True
+    odoo.tools.config["test_tags"] = %(tags)r
     from odoo.tests import loader
     from odoo.tests.result import OdooTestResult
+
+    # The browser tests need the HTTP server the shell does not keep.
+    server = odoo.service.server.server
+    if server.httpd:
+        server.httpd.server_close()
+    server.http_spawn()
 
     class Collecting(OdooTestResult):
         def __init__(self):
@@ -55,15 +67,6 @@ RUNNER = textwrap.dedent(
             super().addFailure(test, err)
             self.problems.append(["failure", test.id(), self._exc_info_to_string(err, test)])
 
-    # As --test-enable --test-tags would, but after the registry is loaded: given on the
-    # command line, Odoo would also run the at_install tests while loading it, crm's before
-    # the modules that depend on it are loaded.
-    odoo.tools.config["test_enable"] = True
-    odoo.tools.config["test_tags"] = %(tags)r
-    # The shell stopped the HTTP server it started; the browser tests need it again.
-    server = odoo.service.server.server
-    server.httpd.server_close()
-    server.http_spawn()
     # Odoo's query-count assertions log the counts under their limit: keep them all.
     query_counts = []
 
@@ -117,6 +120,9 @@ def _reason(text):
     if count:
         user, got, limit = count.groups()
         return f"query count: {got} > {limit} (+{int(got) - int(limit)}) as {user}"
+    tour = re.search(r"^FAILED: (.*)$", text, re.M)
+    if tour:
+        return f"tour step failed: {tour.group(1)[:200]}"
     last = [line for line in text.strip().splitlines() if line.strip()][-1]
     if re.search(r"phase|checklist|gate", last, re.I):
         return f"phase gate: {last.strip()[:300]}"
