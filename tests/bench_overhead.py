@@ -457,9 +457,11 @@ def _report(rows, scaling, made, generation):
     ]
     for label, figures in rows.items():
         (stock_s, stock_q), (addons_s, addons_q) = figures["stock"], figures["addons"]
+        unit = f" per lead, {{}} queries per {CREATE_SIZES[-1]}" if "per lead" in label else ""
+        unit = unit or ", {} queries"
         lines.append(
-            f"| {label} | {_ms(stock_s)}, {min(stock_q)} queries | "
-            f"{_ms(addons_s)}, {min(addons_q)} queries | {addons_s / stock_s:.2f}x |"
+            f"| {label} | {_ms(stock_s)}{unit.format(min(stock_q))} | "
+            f"{_ms(addons_s)}{unit.format(min(addons_q))} | {addons_s / stock_s:.2f}x |"
         )
     lines += ["", "extra queries at two sizes (a constant cost is the same number):"]
     for label, (small, large) in scaling.items():
