@@ -120,6 +120,15 @@ pg_bindir() {
     die "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's 'postgresql' package or set PGHOST to a running server."
 }
 
+# PG_OS_USER: the unprivileged owner of the embedded clusters (postgres when run as root).
+set_pg_os_user() {
+    PG_OS_USER="$(id -un)"
+    if [ "$(id -u)" = 0 ]; then
+        PG_OS_USER=postgres
+        id -u "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$PG_OS_USER"
+    fi
+}
+
 # Run a command as the unprivileged owner of the embedded cluster (PostgreSQL refuses root).
 as_pg_user() {
     if [ "$(id -u)" = 0 ]; then
@@ -128,6 +137,13 @@ as_pg_user() {
         "$@"
     fi
 }
+
+# What a streaming replica needs of the embedded primary (they are PostgreSQL's defaults, said
+# here so that nobody turns them off): WAL for replicas and senders for them. initdb's
+# pg_hba.conf already lets replication connections in from 127.0.0.1 (trust, as every other
+# connection of this throwaway cluster).
+PG_REPLICATION_OPTS="-c wal_level=replica -c max_wal_senders=10"
+REPLICA_SLOT=crm_suite_replica
 
 # start_database NAME [keep]: sets DB_HOST, DB_PORT, DB_USER, DB_PASSWORD.
 # Without "keep" the cluster folder is wiped first (a throwaway server for tests).
@@ -143,11 +159,7 @@ start_database() {
     fi
     local bindir
     bindir="$(pg_bindir)"
-    PG_OS_USER="$(id -un)"
-    if [ "$(id -u)" = 0 ]; then
-        PG_OS_USER=postgres
-        id -u "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$PG_OS_USER"
-    fi
+    set_pg_os_user
     PG_DIR="$REPO_ROOT/.pgdata/$name"
     mkdir -p "$REPO_ROOT/.pgdata"
     [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$REPO_ROOT/.pgdata"
@@ -159,7 +171,8 @@ start_database() {
         [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$(dirname "$PG_DIR")"
         echo "Note: $PG_OS_USER cannot enter $REPO_ROOT; the embedded cluster lives in $PG_DIR."
     fi
-    # A server left running by an interrupted run holds the folder: stop it first.
+    # A server (or its replica) left running by an interrupted run holds the folder: stop it.
+    stop_replica "$PG_DIR"
     if [ -f "$PG_DIR/postmaster.pid" ]; then
         as_pg_user "$bindir/pg_ctl" -D "$PG_DIR" -m immediate -w stop >/dev/null 2>&1 || true
     fi
@@ -176,7 +189,7 @@ start_database() {
     DB_USER=odoo
     DB_PASSWORD=""
     as_pg_user "$bindir/pg_ctl" -D "$PG_DIR" -w -t 60 -l "$PG_DIR/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -p $DB_PORT -k $PG_DIR -c fsync=off -c max_connections=200" start >/dev/null \
+        -o "-c listen_addresses=127.0.0.1 -p $DB_PORT -k $PG_DIR -c fsync=off -c max_connections=200 $PG_REPLICATION_OPTS" start >/dev/null \
         || { tail -n 20 "$PG_DIR/server.log" >&2; die "the embedded PostgreSQL did not start"; }
     PG_CTL_STOP=("$bindir/pg_ctl" -D "$PG_DIR" -m fast -w stop)
     trap stop_database EXIT
@@ -184,6 +197,7 @@ start_database() {
 }
 
 stop_database() {
+    [ -n "${PG_DIR:-}" ] && stop_replica "$PG_DIR"
     if [ -n "${PG_CTL_STOP:-}" ]; then
         as_pg_user "${PG_CTL_STOP[@]}" >/dev/null 2>&1 || true
         PG_CTL_STOP=()
@@ -276,4 +290,55 @@ PY
     if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -E "${ADDONS//,/|}"; then
         die "installing the addons logged the warnings or errors above (log: $log)"
     fi
+}
+
+# start_replica PRIMARY_DIR PRIMARY_PORT: a streaming replica (hot standby) of the embedded
+# cluster of PRIMARY_DIR listening on 127.0.0.1:PRIMARY_PORT, for the read-replica test: copied
+# with pg_basebackup -R into PRIMARY_DIR-replica (made anew, owned by the PostgreSQL OS user),
+# started on a free loopback port. Sets REPLICA_DIR and REPLICA_PORT; its log is
+# REPLICA_DIR/server.log. A replication slot keeps the WAL it has not replayed yet.
+start_replica() {
+    local primary_dir="$1" primary_port="$2" bindir
+    bindir="$(pg_bindir)"
+    set_pg_os_user
+    stop_replica "$primary_dir" "$primary_port"
+    REPLICA_DIR="$primary_dir-replica"
+    mkdir -p "$REPLICA_DIR"
+    chmod 700 "$REPLICA_DIR"
+    [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$REPLICA_DIR"
+    as_pg_user "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U "${DB_USER:-odoo}" -w \
+        -D "$REPLICA_DIR" -R -X stream -C -S "$REPLICA_SLOT" --checkpoint=fast \
+        >"$REPLICA_DIR.basebackup.log" 2>&1 \
+        || { cat "$REPLICA_DIR.basebackup.log" >&2; echo "pg_basebackup failed" >&2; return 1; }
+    rm -f "$REPLICA_DIR/server.log"  # the primary's log, copied with its folder
+    REPLICA_PORT="$(free_port)"
+    as_pg_user "$bindir/pg_ctl" -D "$REPLICA_DIR" -w -t 60 -l "$REPLICA_DIR/server.log" \
+        -o "-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k $REPLICA_DIR -c fsync=off -c max_connections=200 -c hot_standby=on" \
+        start >/dev/null \
+        || { tail -n 20 "$REPLICA_DIR/server.log" >&2; echo "the replica did not start" >&2; return 1; }
+}
+
+# stop_replica PRIMARY_DIR [PRIMARY_PORT]: stop and remove the replica of PRIMARY_DIR, if any,
+# and drop its replication slot on the primary (when its port is given).
+stop_replica() {
+    local primary_dir="$1" primary_port="${2:-}" bindir dir="$1-replica" try
+    [ -d "$dir" ] || [ -n "$primary_port" ] || return 0
+    bindir="$(pg_bindir)"
+    set_pg_os_user
+    if [ -f "$dir/postmaster.pid" ]; then
+        as_pg_user "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir" "$dir.basebackup.log"
+    [ -n "$primary_port" ] || return 0
+    for try in 1 2 3 4 5 6 7 8 9 10; do  # the primary's sender ends a moment after the replica
+        "$bindir/psql" -h 127.0.0.1 -p "$primary_port" -U "${DB_USER:-odoo}" -d postgres -Atqc \
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+              WHERE slot_name = '$REPLICA_SLOT' AND NOT active" >/dev/null 2>&1
+        "$bindir/psql" -h 127.0.0.1 -p "$primary_port" -U "${DB_USER:-odoo}" -d postgres -Atqc \
+            "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$REPLICA_SLOT'" 2>/dev/null \
+            | grep -q 1 || return 0
+        sleep 0.5
+    done
+    echo "the replication slot $REPLICA_SLOT is still in use on port $primary_port" >&2
+    return 1
 }

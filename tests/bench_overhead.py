@@ -1,0 +1,503 @@
+"""Benchmark: what the suite's addons add to crm's everyday paths, side by side in one run
+with a database of stock ``crm``, over real HTTP JSON-RPC as the web client sends it.
+
+    make bench                                            # 10,000 opportunities
+    make test ARGS="tests/bench_overhead.py -s"           # the smoke run of the test command
+
+Two databases with the same data and no demo data: ``crm`` with the data below (stock), and a
+copy of it into which the suite's addons (every installable addon of addons/) are installed,
+as an administrator installs them into a deployment (their install fills the opportunities'
+phases). Each is served by an Odoo server of its own (``python -m odoo``, one process, no
+crons); the measures alternate between the two, warm (one run first, not counted), best of five
+(two in the smoke run). Times are what the client waits for the answers; queries are Odoo's
+own count of each request's SQL (its access log, the ``--log-level`` perf info).
+
+The data: opportunities of 20 salespeople (BENCH_OVERHEAD_ROWS in all, default 1,000),
+stages New, Qualified, Proposition, Negotiation and Won (the addons map them to Contact,
+Solution Design, Solution Proof and Tender), and the salespeople of the paths below:
+
+* pipeline kanban: a salesperson's "My Pipeline" grouped by stage, 80 cards in four columns:
+  ``get_views`` once, then per load ``web_read_group``, ``read_progress_bar`` and one
+  ``web_search_read`` per column with the kanban's fields (from its architecture: the fields
+  the addons add to the card are read too). Also 40 and 400 cards, for the query counts;
+* stage move: a card dragged New → Qualified → New → Qualified (three ``web_save`` with the
+  kanban's fields). In the addons' database the salesperson has ticked off the Contact
+  checklist of the deal before (set up through the ORM), so the phase gate lets it through;
+  moving back is never gated;
+* create: ``create`` of 500 opportunities in one call (an import, an API client); per lead;
+  also 50, for the query counts;
+* open the form: ``web_read`` of an opportunity with the form's fields (the chatter's own
+  requests are left out: the addons do not change them);
+* convert: ``convert_opportunity`` of 50 leads (and 10, for the query counts);
+* won / lost: the *Won* button (``action_set_won_rainbowman``) on a deal in Negotiation (in the
+  addons' database: Tender, its checklist ticked off); *Lost* with a reason (the lost wizard:
+  ``web_save`` then ``action_lost_reason_apply``);
+* lead assignment: a Sales Manager's *Assign Leads* (``crm.team.action_assign_leads``, what
+  crm's assignment cron runs too) of 30 new unassigned leads to a team of three.
+
+The smoke run checks the structure: every path measured on both databases, each path's query
+count the same in every run. The full run also checks the issue's targets: every path within
+1.2x of stock time, the same number of extra queries at both sizes, convert of 50 leads within
+5 queries of stock. The figures of the full run go to the README."""
+
+import json
+import os
+import re
+import textwrap
+import time
+
+from live_odoo import drop_database, run_odoo, run_sql_on_server
+from perf_tools import (
+    OdooServer,
+    WebClient,
+    aggregates,
+    field_spec,
+    kanban_progressbar,
+    suite_addons,
+)
+
+import odoo
+
+ROWS = int(os.environ.get("BENCH_OVERHEAD_ROWS", "1000"))
+FULL = "BENCH_OVERHEAD_ROWS" in os.environ
+RUNS = 5 if FULL else 2
+PASSWORD = "bench-Overhead-12345"
+KANBAN_SIZES = {"bench_k40": 10, "bench_k80": 20, "bench_k400": 100}  # cards per column
+CONVERT_SIZES = (10, 50)
+CREATE_SIZES = (50, 500)
+ASSIGN = 30  # leads per assignment run: 3 members, 10 each
+
+POPULATE = textwrap.dedent(
+    """
+    import json
+    env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True,
+                           mail_notrack=True))
+    runs, rows, password = %(runs)d, %(rows)d, %(password)r
+    kanban_sizes, convert_sizes = %(kanban_sizes)r, %(convert_sizes)r
+    new, qualified, proposition, won = (env.ref("crm.stage_lead%%d" %% i) for i in (1, 2, 3, 4))
+    negotiation = env["crm.stage"].create({"name": "Negotiation", "sequence": 4})
+    open_stages = [new, qualified, proposition, negotiation]
+    salesman = env.ref("sales_team.group_sale_salesman")
+
+    def user(login, group=salesman):
+        return env["res.users"].create({
+            "name": login, "login": login, "password": password, "tz": "UTC",
+            "groups_id": [(6, 0, group.ids)],
+        })
+
+    team = env["crm.team"].create({"name": "Bench team"})
+    reps = {login: user(login) for login in [*kanban_sizes, "bench_rep"]}
+    fillers = [user("bench_filler_%%02d" %% i) for i in range(20)]
+    members = [user("bench_member_%%d" %% i) for i in range(3)]
+    manager = user("bench_manager", env.ref("sales_team.group_sale_manager"))
+    team.crm_team_member_ids = [(0, 0, {"user_id": u.id}) for u in [*reps.values(), *fillers]]
+    assign_team = env["crm.team"].create({
+        "name": "Bench assignment team", "assignment_optout": False,
+        "crm_team_member_ids": [(0, 0, {"user_id": u.id, "assignment_max": 300})
+                                for u in members],
+    })
+    env.cr.execute(
+        "INSERT INTO res_partner (name, complete_name, active, is_company, type, lang, "
+        "email, create_date, write_date) "
+        "SELECT 'Bench customer ' || g, 'Bench customer ' || g, true, true, 'contact', "
+        "'en_US', 'buyer' || g || '@customer' || g || '.example.com', now(), now() "
+        "FROM generate_series(1, 200) g RETURNING id")
+    partners = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%%s)",
+                   [partners])
+    Lead = env["crm.lead"]
+
+    def leads(count, user, stage, kind="opportunity", team=team, prefix="Bench deal"):
+        vals = [{
+            "name": "%%s %%s %%d" %% (prefix, user.login if user else "unassigned", i),
+            "type": kind, "user_id": user.id if user else False,
+            "team_id": team.id if team else False, "stage_id": stage.id,
+            "partner_id": partners[i %% len(partners)], "expected_revenue": 1000 * (i + 1),
+        } for i in range(count)]
+        return Lead.create(vals).ids
+
+    made = {"kanban": {}}
+    for login, per_column in kanban_sizes.items():
+        for stage in open_stages:
+            leads(per_column, reps[login], stage)
+    rep = reps["bench_rep"]
+    made["move"] = leads(runs + 1, rep, new, prefix="Bench move")
+    made["won"] = leads(runs + 1, rep, negotiation, prefix="Bench won")
+    made["lost"] = leads(runs + 1, rep, qualified, prefix="Bench lost")
+    made["form"] = leads(1, rep, proposition, prefix="Bench form")[0]
+    made["convert"] = {
+        size: [leads(size, rep, new, kind="lead", prefix="Bench convert")
+               for _run in range(runs + 1)]
+        for size in convert_sizes
+    }
+    done = sum(4 * n for n in kanban_sizes.values()) + 3 * (runs + 1) + 1
+    for start in range(0, max(0, rows - done), 1000):
+        count = min(1000, rows - done - start)
+        for i, filler in enumerate(fillers):
+            part = count // len(fillers) + (1 if i < count %% len(fillers) else 0)
+            if part:
+                leads(part, filler, open_stages[(start + i) %% 4], prefix="Bench filler")
+    env.cr.execute("SELECT count(*) FROM crm_lead WHERE type = 'opportunity'")
+    made["opportunities"] = env.cr.fetchone()[0]
+    made["stages"] = {"new": new.id, "qualified": qualified.id}
+    made["team"] = team.id
+    made["assign_team"] = assign_team.id
+    made["company"] = env.company.id
+    made["lost_reason"] = env["crm.lost.reason"].search([], limit=1).id
+    made["partners"] = partners
+    env.cr.commit()
+    print("BENCH=" + json.dumps(made))
+    """
+)
+
+# The salesperson has ticked off the checklist of the deals they move forward or win: the
+# phase gate lets those moves through (the harness ticks them through the ORM).
+TICK_CHECKLISTS = textwrap.dedent(
+    """
+    leads = env["crm.lead"].browse(%(ids)r)
+    leads.checklist_line_ids.write({"done": True})
+    env.cr.commit()
+    print("TICKED=%%d" %% len(leads.checklist_line_ids))
+    """
+)
+
+
+def _make_databases(stock, addons):
+    for db in (stock, addons):
+        drop_database(db)
+    run_odoo(stock, "-i", "crm", "--without-demo=all", "--stop-after-init")
+    output = run_odoo(
+        stock,
+        "shell",
+        "--no-http",
+        stdin=POPULATE
+        % {
+            "runs": RUNS,
+            "rows": ROWS,
+            "password": PASSWORD,
+            "kanban_sizes": KANBAN_SIZES,
+            "convert_sizes": CONVERT_SIZES,
+        },
+    )
+    made = json.loads(re.search(r"^BENCH=(.*)$", output, re.M).group(1))
+    odoo.sql_db.close_db(stock)
+    run_sql_on_server(f'CREATE DATABASE "{addons}" TEMPLATE "{stock}"')
+    run_odoo(addons, "-i", ",".join(suite_addons()), "--without-demo=all", "--stop-after-init")
+    ticked = run_odoo(
+        addons, "shell", "--no-http", stdin=TICK_CHECKLISTS % {"ids": made["move"] + made["won"]}
+    )
+    assert int(re.search(r"^TICKED=(\d+)$", ticked, re.M).group(1)) > 0, ticked
+    return made
+
+
+class Side:
+    """One database, its server and the sessions of the bench's users on it."""
+
+    def __init__(self, name, db, server):
+        self.name, self.db, self.server = name, db, server
+        self.clients = {}
+
+    def client(self, login):
+        if login not in self.clients:
+            self.clients[login] = WebClient(self.server, login, PASSWORD)
+        return self.clients[login]
+
+    def pipeline(self, login):
+        """The pipeline action's views for ``login``, as the web client loads them once."""
+        client = self.client(login)
+        if not hasattr(client, "pipeline"):
+            action = client.json("/web/action/load", action_id="crm.crm_lead_action_pipeline")
+            views = client.views("crm.lead", action.result["views"], action.result["id"])
+            client.pipeline = (action.result, views)
+        return client.pipeline
+
+    def insert_unassigned_leads(self, count, made):
+        """``count`` new leads nobody is assigned to, as a web form or a mail gateway leaves
+        them (untimed, in SQL, the same in both databases)."""
+        with odoo.sql_db.db_connect(self.db).cursor() as cr:
+            cr.execute(
+                """
+                INSERT INTO crm_lead (id, name, type, active, company_id, stage_id, partner_id,
+                                      email_from, email_normalized, probability, priority,
+                                      create_date, write_date, create_uid, write_uid)
+                SELECT s.id, 'Bench inbound ' || s.id, 'lead', true, %(company)s, %(stage)s,
+                       (%(partners)s::int[])[1 + s.id %% 200],
+                       'inbound' || s.id || '@bench' || s.id || '.example.com',
+                       'inbound' || s.id || '@bench' || s.id || '.example.com', 10, '0',
+                       now() at time zone 'UTC' - interval '1 day',
+                       now() at time zone 'UTC' - interval '1 day', 1, 1
+                  FROM (SELECT nextval('crm_lead_id_seq') AS id
+                          FROM generate_series(1, %(count)s)) s
+                """,
+                {
+                    "company": made["company"],
+                    "stage": made["stages"]["new"],
+                    "partners": made["partners"],
+                    "count": count,
+                },
+            )
+
+
+def _total(calls):
+    return sum(call.seconds for call in calls), sum(call.queries for call in calls)
+
+
+# ---------------------------------------------------------------------- the paths
+
+
+def kanban(side, login, per_column):
+    client = side.client(login)
+    _action, views = side.pipeline(login)
+    arch, fields = views["kanban"]
+    domain = ["&", ("type", "=", "opportunity"), ("user_id", "=", client.uid)]
+    context = {**client.context, "default_type": "opportunity"}
+    calls = [
+        client.call(
+            "crm.lead",
+            "web_read_group",
+            domain,
+            aggregates(arch, fields, "crm.lead"),
+            ["stage_id"],
+            lazy=True,
+            context=context,
+        ),
+        client.call(
+            "crm.lead",
+            "read_progress_bar",
+            domain,
+            "stage_id",
+            kanban_progressbar(arch),
+            context=context,
+        ),
+    ]
+    spec = field_spec(arch, fields, "crm.lead")
+    cards = 0
+    for group in calls[0].result["groups"]:
+        if not group["stage_id_count"] or group.get("__fold"):
+            continue
+        call = client.call(
+            "crm.lead",
+            "web_search_read",
+            group["__domain"],
+            spec,
+            offset=0,
+            limit=max(40, per_column),
+            order="",
+            context={**context, "default_stage_id": group["stage_id"][0], "bin_size": True},
+        )
+        cards += len(call.result["records"])
+        calls.append(call)
+    assert cards == 4 * per_column, (side.name, login, cards)
+    return calls
+
+
+def stage_move(side, made, run):
+    client = side.client("bench_rep")
+    _action, views = side.pipeline("bench_rep")
+    spec = field_spec(*views["kanban"], "crm.lead")
+    lead = made["move"][run]
+    stages = made["stages"]
+    return [
+        client.call("crm.lead", "web_save", [lead], {"stage_id": stages[stage]}, specification=spec)
+        for stage in ("qualified", "new", "qualified")
+    ]
+
+
+def create(side, made, run, size):
+    client = side.client("bench_rep")
+    vals = [
+        {
+            "name": f"Bench created {size} {run} {i}",
+            "type": "opportunity",
+            "user_id": client.uid,
+            "team_id": made["team"],
+            "stage_id": made["stages"]["new"],
+            "partner_id": made["partners"][i % len(made["partners"])],
+            "expected_revenue": 1000 * i,
+        }
+        for i in range(size)
+    ]
+    call = client.call("crm.lead", "create", vals)
+    assert len(call.result) == size
+    return [call]
+
+
+def open_form(side, made, _run):
+    client = side.client("bench_rep")
+    _action, views = side.pipeline("bench_rep")
+    spec = field_spec(*views["form"], "crm.lead")
+    return [client.call("crm.lead", "web_read", [made["form"]], specification=spec)]
+
+
+def convert(side, made, run, size):
+    client = side.client("bench_rep")
+    return [client.call("crm.lead", "convert_opportunity", made["convert"][str(size)][run], False)]
+
+
+def mark_won(side, made, run):
+    client = side.client("bench_rep")
+    return [client.call("crm.lead", "action_set_won_rainbowman", [made["won"][run]])]
+
+
+def mark_lost(side, made, run):
+    client = side.client("bench_rep")
+    lead = made["lost"][run]
+    context = {"active_model": "crm.lead", "active_ids": [lead], "default_lead_ids": [lead]}
+    wizard = client.call(
+        "crm.lead.lost",
+        "web_save",
+        [],
+        {"lost_reason_id": made["lost_reason"]},
+        specification={},
+        context=context,
+    )
+    apply = client.call(
+        "crm.lead.lost", "action_lost_reason_apply", [wizard.result[0]["id"]], context=context
+    )
+    return [wizard, apply]
+
+
+def assign(side, made, _run):
+    side.insert_unassigned_leads(ASSIGN, made)
+    client = side.client("bench_manager")
+    call = client.call("crm.team", "action_assign_leads", [made["assign_team"]])
+    return [call]
+
+
+# ---------------------------------------------------------------------- the run
+
+
+def _measure(sides, function, runs=RUNS):
+    """{side: (best seconds, [queries of each counted run])}, runs alternating between the
+    databases, the first one of each not counted."""
+    figures = {side.name: [] for side in sides}
+    for run in range(runs + 1):
+        for side in sides:
+            seconds, queries = _total(function(side, run))
+            if run:
+                figures[side.name].append((seconds, queries))
+    return {
+        name: (min(s for s, _q in values), [q for _s, q in values])
+        for name, values in figures.items()
+    }
+
+
+def test_bench_overhead(tmp_path):
+    base = odoo.tools.config["db_name"]
+    stock_db, addons_db = f"{base}_bench_stock", f"{base}_bench_addons"
+    start = time.perf_counter()
+    try:
+        made = _make_databases(stock_db, addons_db)
+        generation = time.perf_counter() - start
+        with (
+            OdooServer(stock_db, tmp_path / "stock.log") as stock_server,
+            OdooServer(addons_db, tmp_path / "addons.log") as addons_server,
+        ):
+            sides = [
+                Side("stock", stock_db, stock_server),
+                Side("addons", addons_db, addons_server),
+            ]
+            rows, scaling = _run_paths(sides, made)
+            problems = {side.name: side.server.problems() for side in sides}
+    finally:
+        for db in (stock_db, addons_db):
+            drop_database(db)
+    _report(rows, scaling, made, generation)
+    assert not any(problems.values()), problems
+    _check(rows, scaling)
+
+
+def _run_paths(sides, made):
+    per_lead = {}
+    rows = {
+        "pipeline kanban (grouped by stage, 80 cards in four columns)": _measure(
+            sides, lambda side, _run: kanban(side, "bench_k80", KANBAN_SIZES["bench_k80"])
+        ),
+        "stage move back and forth (3 writes)": _measure(
+            sides, lambda side, run: stage_move(side, made, run)
+        ),
+    }
+    scaling = {}
+    for login, per_column in KANBAN_SIZES.items():
+        if login != "bench_k80":
+            scaling.setdefault("pipeline kanban: 40 / 400 cards", []).append(
+                _measure(sides, lambda side, _run, lg=login, n=per_column: kanban(side, lg, n))
+            )
+    for size in CREATE_SIZES:
+        figures = _measure(sides, lambda side, run, n=size: create(side, made, run, n))
+        scaling.setdefault("create: 50 / 500 in one call", []).append(figures)
+        per_lead[size] = figures
+    rows["create, batches of 500 (per lead)"] = {
+        name: (seconds / CREATE_SIZES[-1], queries)
+        for name, (seconds, queries) in per_lead[CREATE_SIZES[-1]].items()
+    }
+    rows["open the form"] = _measure(sides, lambda side, run: open_form(side, made, run))
+    for size in CONVERT_SIZES:
+        figures = _measure(sides, lambda side, run, n=size: convert(side, made, run, n))
+        scaling.setdefault("convert_opportunity: 10 / 50 leads", []).append(figures)
+    rows["`convert_opportunity` of 50 leads"] = figures
+    rows["mark won"] = _measure(sides, lambda side, run: mark_won(side, made, run))
+    rows["mark lost (wizard)"] = _measure(sides, lambda side, run: mark_lost(side, made, run))
+    rows[f"lead assignment ({ASSIGN} leads, team of three)"] = _measure(
+        sides, lambda side, run: assign(side, made, run)
+    )
+    return rows, scaling
+
+
+def _ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _report(rows, scaling, made, generation):
+    lines = [
+        f"\noverhead benchmark: {made['opportunities']:,} opportunities, best of {RUNS} "
+        f"(warm), generated and installed in {generation:.0f} s",
+        "| everyday path | stock crm | with the addons | ratio |",
+        "|---|---|---|---|",
+    ]
+    for label, figures in rows.items():
+        (stock_s, stock_q), (addons_s, addons_q) = figures["stock"], figures["addons"]
+        unit = f" per lead, {{}} queries per {CREATE_SIZES[-1]}" if "per lead" in label else ""
+        unit = unit or ", {} queries"
+        lines.append(
+            f"| {label} | {_ms(stock_s)}{unit.format(min(stock_q))} | "
+            f"{_ms(addons_s)}{unit.format(min(addons_q))} | {addons_s / stock_s:.2f}x |"
+        )
+    lines += ["", "extra queries at two sizes (a constant cost is the same number):"]
+    for label, (small, large) in scaling.items():
+        extra = [min(f["addons"][1]) - min(f["stock"][1]) for f in (small, large)]
+        lines.append(
+            f"  {label}: stock {min(small['stock'][1])} / {min(large['stock'][1])}, "
+            f"addons {min(small['addons'][1])} / {min(large['addons'][1])}, "
+            f"extra {extra[0]:+d} / {extra[1]:+d}"
+        )
+    print("\n".join(lines))
+
+
+def _check(rows, scaling):
+    for label, figures in rows.items():
+        for name, (seconds, queries) in figures.items():
+            assert seconds > 0 and len(queries) == RUNS and min(queries) > 0, (label, name)
+            assert len(set(queries)) == 1, f"{label} on {name}: queries vary {queries}"
+    for label, sizes in scaling.items():
+        for figures in sizes:
+            for name, (_seconds, queries) in figures.items():
+                assert len(set(queries)) == 1, f"{label} on {name}: queries vary {queries}"
+    if not FULL:
+        return
+    slow = [
+        f"{label}: {figures['addons'][0] / figures['stock'][0]:.2f}x"
+        for label, figures in rows.items()
+        if figures["addons"][0] > 1.2 * figures["stock"][0]
+    ]
+    growing = [
+        label
+        for label, (small, large) in scaling.items()
+        if min(small["addons"][1]) - min(small["stock"][1])
+        != min(large["addons"][1]) - min(large["stock"][1])
+    ]
+    convert_50 = rows["`convert_opportunity` of 50 leads"]
+    extra = min(convert_50["addons"][1]) - min(convert_50["stock"][1])
+    assert not slow, f"paths slower than 1.2x stock: {slow}"
+    assert not growing, f"extra queries grow with the number of records: {growing}"
+    assert extra <= 5, f"convert of 50 leads: {extra} queries more than stock (at most 5)"
