@@ -80,7 +80,8 @@ def date_stalled(lead="l"):
 def history_facts(condition=None):
     """The statement that sets the stored facts of phase history rows
     (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
-    opportunities whose rows match ``condition`` (over alias ``h``; all when None)."""
+    opportunities whose rows match ``condition`` (over alias ``h``; all when None), rounded
+    to the fields' 4 decimals as the ORM stores them."""
     return SQL(
         """
         WITH facts AS (
@@ -95,9 +96,12 @@ def history_facts(condition=None):
                    stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
         )
         UPDATE crm_lead_phase_history h
-           SET duration = COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0, 0),
+           SET duration = COALESCE(
+                   round((EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)::numeric, 4), 0
+               ),
                is_first_entry = facts.first,
-               phase_closed_days = CASE WHEN facts.first THEN COALESCE(facts.closed_days, 0)
+               phase_closed_days = CASE WHEN facts.first
+                                        THEN COALESCE(round(facts.closed_days::numeric, 4), 0)
                                         ELSE 0 END,
                phase_open_since = CASE WHEN facts.first THEN facts.open_since END
           FROM facts

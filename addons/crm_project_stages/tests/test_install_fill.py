@@ -144,11 +144,12 @@ class TestInstallFill(ProjectStagesCase):
         for stage in (self.stage_design, self.stage_contact, self.stage_design):
             lead.write({"stage_id": stage.id})
         history = lead.phase_history_ids
-        # Stays of different lengths, as the days went by.
+        # Stays of different lengths, as the days went by, none a whole number of days (the
+        # stored facts keep 4 decimals: the SQL must round as the ORM does).
         for days, row in enumerate(history.sorted("id")):
             row.sudo().write(
                 {
-                    "date_in": row.date_in - timedelta(days=10 - 2 * days),
+                    "date_in": row.date_in - timedelta(days=10 - 2 * days, seconds=1),
                     "date_out": row.date_out and row.date_out - timedelta(days=9 - 2 * days),
                 }
             )

@@ -153,9 +153,12 @@ def _history_facts(cr):
                    stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
         )
         UPDATE crm_lead_phase_history h
-           SET duration = COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0, 0),
+           SET duration = COALESCE(
+                   round((EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)::numeric, 4), 0
+               ),
                is_first_entry = facts.first,
-               phase_closed_days = CASE WHEN facts.first THEN COALESCE(facts.closed_days, 0)
+               phase_closed_days = CASE WHEN facts.first
+                                        THEN COALESCE(round(facts.closed_days::numeric, 4), 0)
                                         ELSE 0 END,
                phase_open_since = CASE WHEN facts.first THEN facts.open_since END
           FROM facts
