@@ -21,7 +21,14 @@ import odoo.http
 from odoo.exceptions import AccessDenied
 
 _skipped = []
-OUR_ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval", "crm_suite_base")
+OUR_ADDONS = (
+    "crm_suite_base",
+    "crm_project_stages",
+    "crm_project_forecast",
+    "crm_churn_score",
+    "crm_vendor_eval",
+    "crm_vendor_eval_tender",
+)
 
 
 def _ours(record):

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Run by the odoo-init service of docker-compose.yml: create the database crm_suite with the
-# three addons and demo data, once. An existing database is left as it is (upgrade it with
+# addons and demo data, once. An existing database is left as it is (upgrade it with
 # `docker compose run --rm odoo odoo -d crm_suite -u crm_project_stages,... --stop-after-init`).
 # Then, when the churn-job service has no key yet, give the demo sync user a random API key and
 # leave it in the odoo-data volume for churn-job only (config/churn_demo_key.py).
 set -euo pipefail
 DB=crm_suite
-ADDONS=crm_project_stages,crm_churn_score,crm_vendor_eval
+ADDONS=crm_project_stages,crm_project_forecast,crm_churn_score,crm_vendor_eval,crm_vendor_eval_tender
 DB_ARGS=(--db_host "$HOST" --db_port "$PORT" --db_user "$USER" --db_password "$PASSWORD")
 KEY_FILE=/var/lib/odoo/churn-job/push-key
 

@@ -13,7 +13,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 BASE_PYTHON="$PYTHON"
-ADDONS="crm_project_stages,crm_churn_score,crm_vendor_eval,crm_suite_base"
+ADDONS="crm_suite_base,crm_project_stages,crm_project_forecast,crm_churn_score,crm_vendor_eval,crm_vendor_eval_tender"
 LINT_PATHS=(addons scoring_job tests scripts conftest.py)
 
 die() {

@@ -22,7 +22,7 @@ CONF="$REPO_ROOT/.run/run/odoo.conf"
 write_odoo_config "$CONF" config/local.conf "${HTTP_PORT:-8069}"
 sed -i "s/^http_interface = .*/http_interface = ${HTTP_INTERFACE:-127.0.0.1}/" "$CONF"
 
-installed=$("$PYTHON" - "$CONF" "$DB" <<'PY'
+installed=$("$PYTHON" - "$CONF" "$DB" "$ADDONS" <<'PY'
 import sys
 
 import odoo
@@ -35,17 +35,20 @@ if not db.exp_db_exist(name):
     print("no")
     raise SystemExit
 with db_connect(name).cursor() as cr:
+    addons = tuple(sys.argv[3].split(","))
     cr.execute(
         "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN %s",
-        [("crm_project_stages", "crm_churn_score", "crm_vendor_eval")],
+        [addons],
     )
-    print("yes" if cr.fetchone()[0] == 3 else "no")
+    count = cr.fetchone()[0]
+    print("yes" if count == len(addons) else "partly" if count else "no")
 PY
 )
-if [ "$installed" != yes ]; then
+if [ "$installed" = no ]; then
     echo "Creating $DB with $ADDONS and demo data (a few minutes the first time)…"
     odoo_cli -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init
-elif [ -n "${UPDATE:-}" ]; then
+elif [ "$installed" = partly ] || [ -n "${UPDATE:-}" ]; then
+    # A database of an earlier release: its upgrade brings the addons it lacks.
     odoo_cli -c "$CONF" -d "$DB" -u "$ADDONS" --stop-after-init
 fi
 

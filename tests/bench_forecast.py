@@ -8,12 +8,17 @@ The data: opportunities of a company of their own over three years, 50 salespeop
 30 % won, 40 % lost, 30 % open, each with a phase history up to the phase it reached. The
 measures run as a Sales Manager of that company (record rules apply), warm, best of three:
 
-* forecast: ``crm.forecast.dashboard._get_forecast`` over the whole span (targets, figures by
-  team and salesperson, undated deals) against one GROUP BY over crm_lead;
-* funnel: ``_get_funnel`` (the SQL view, sums and medians by phase) against one hand-written
-  query over the phase history;
+* forecast: the dashboard's figures (``ForecastFigures.forecast``: targets, figures by team and
+  salesperson, undated deals) over the whole span against one GROUP BY over crm_lead;
+* funnel: the dashboard's funnel (``ForecastFunnel.rows``: the funnel report, sums and medians
+  by phase) over the whole span and over one quarter, against one hand-written query over the
+  raw phase history (grouped by opportunity and phase: the reference, as before the history
+  kept its per-phase facts);
 * export: ``_export_xlsx``, the whole workbook with every opportunity of the forecast, against
   reading the same rows with COPY; also the growth of the process's memory while exporting.
+
+The opportunities are generated in SQL with their phase, history and outcome; their forecast is
+filled by the install's own statements (``crm_project_forecast.hooks.fill_forecast``).
 
 The smoke run of the test command (2,000 opportunities) also checks that the ORM figures equal
 the floor's; the figures of the full runs go to the README."""
@@ -27,13 +32,19 @@ from datetime import date, timedelta
 from live_odoo import delete_partners, insert_companies, live_env
 
 import odoo
-from odoo import SUPERUSER_ID, api
+from odoo import api
+from odoo.addons.crm_project_forecast.hooks import fill_forecast
+from odoo.addons.crm_project_forecast.services import (
+    ForecastFigures,
+    ForecastFunnel,
+    ForecastParams,
+)
+from odoo.addons.crm_project_stages import phase_sql
+from odoo.tools import SQL
 
 ROWS = int(os.environ.get("BENCH_FORECAST_ROWS", "2000"))
 USERS, TEAMS = 50, 5
 PHASES = ["contact", "design", "proof", "tender"]
-DEFAULT_RATES = [10.0, 25.0, 45.0, 65.0]
-CATEGORIES = ["pipeline", "pipeline", "best_case", "commit"]
 
 
 def _setup(env):
@@ -67,7 +78,7 @@ def _setup(env):
     )
     partners = insert_companies(env, 2000, "Bench forecast customer ")
     stages = {
-        phase: env["crm.stage"].search([("project_phase", "=", phase)], limit=1).id
+        phase: env["crm.stage"].search([("phase_id.code", "=", phase)], limit=1).id
         for phase in PHASES
     }
     won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1).id
@@ -109,60 +120,62 @@ def _generate(env, company, teams, users, partners, stages, won_stage, reasons):
             "rows": ROWS,
         },
     )
+    phases = [env.ref(f"crm_project_stages.phase_{phase}") for phase in PHASES]
     cr.execute(
         """
         INSERT INTO crm_lead
                (id, name, type, active, company_id, user_id, team_id, partner_id, stage_id,
-                project_phase, phase_reached, phase_date_in, expected_revenue, probability,
-                date_deadline, date_closed, date_won, forecast_category, phase_probability,
-                forecast_probability, forecast_revenue, lost_reason_id, create_date, write_date,
-                date_last_stage_update, date_open, priority)
+                phase_id, phase_sequence, phase_reached_id, phase_reached_sequence,
+                phase_date_in, expected_revenue, probability, date_deadline, date_closed,
+                lost_reason_id, outcome, create_date, write_date, date_last_stage_update,
+                date_open, priority)
         SELECT s.id, 'Bench deal ' || s.g, 'opportunity', s.outcome <> 'lost', %(company)s,
                s.user_id, s.team_id, s.partner_id,
                CASE WHEN s.outcome = 'won' THEN %(won)s
                     ELSE (%(stages)s::int[])[s.reached + 1] END,
-               p.phase, p.phase, s.created + s.dur * s.reached, s.revenue,
-               CASE s.outcome WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE p.rate END,
+               p.id, p.sequence, p.id, p.sequence, s.created + s.dur * s.reached, s.revenue,
+               CASE s.outcome WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 50 END,
                CASE WHEN s.outcome = 'open' AND s.r5 < 0.05 THEN NULL
                     WHEN s.outcome = 'open' THEN now()::date + floor(s.r3 * 365)::int
                     ELSE (s.created + s.dur * (s.reached + 1))::date END,
                CASE WHEN s.outcome <> 'open' THEN s.created + s.dur * (s.reached + 1) END,
-               CASE WHEN s.outcome = 'won' THEN (s.created + s.dur * (s.reached + 1))::date END,
-               CASE s.outcome WHEN 'won' THEN 'won' WHEN 'lost' THEN 'omitted'
-                    ELSE p.category END,
-               p.rate,
-               CASE s.outcome WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE p.rate END,
-               CASE s.outcome WHEN 'won' THEN s.revenue WHEN 'lost' THEN 0
-                    ELSE round((s.revenue * p.rate / 100)::numeric, 2) END,
                CASE WHEN s.outcome = 'lost' THEN s.reason_id END,
-               s.created, s.created, s.created + s.dur * s.reached, s.created, '0'
+               s.outcome, s.created, s.created, s.created + s.dur * s.reached, s.created, '0'
           FROM bench_src s
-          JOIN unnest(%(phases)s::varchar[], %(rates)s::float8[], %(categories)s::varchar[])
-               WITH ORDINALITY AS p(phase, rate, category, n) ON p.n = s.reached + 1
+          JOIN crm_project_phase p ON p.id = (%(phases)s::int[])[s.reached + 1]
         """,
         {
             "company": company.id,
             "won": won_stage,
             "stages": [stages[phase] for phase in PHASES],
-            "phases": PHASES,
-            "rates": DEFAULT_RATES,
-            "categories": CATEGORIES,
+            "phases": [phase.id for phase in phases],
         },
+    )
+    cr.execute(
+        SQL(
+            "UPDATE crm_lead l SET date_stalled = %s WHERE l.company_id = %s",
+            phase_sql.date_stalled("l"),
+            company.id,
+        )
     )
     cr.execute(
         """
         INSERT INTO crm_lead_phase_history
-               (lead_id, phase, date_in, date_out, user_id, company_id, create_uid, create_date,
-                write_uid, write_date)
-        SELECT s.id, (%(phases)s::varchar[])[k + 1], s.created + s.dur * k,
+               (lead_id, phase_id, phase_sequence, date_in, date_out, user_id, company_id,
+                create_uid, create_date, write_uid, write_date)
+        SELECT s.id, p.id, p.sequence, s.created + s.dur * k,
                CASE WHEN k < s.reached OR s.outcome <> 'open' THEN s.created + s.dur * (k + 1) END,
                s.user_id, %(company)s, 1, now(), 1, now()
           FROM bench_src s
           CROSS JOIN generate_series(0, 3) k
+          JOIN crm_project_phase p ON p.id = (%(phases)s::int[])[k + 1]
          WHERE k <= s.reached
         """,
-        {"phases": PHASES, "company": company.id},
+        {"phases": [phase.id for phase in phases], "company": company.id},
     )
+    cr.execute(phase_sql.history_facts(SQL("h.company_id = %s", company.id)))
+    env.invalidate_all()
+    fill_forecast(env)
     cr.execute("ANALYZE crm_lead")
     cr.execute("ANALYZE crm_lead_phase_history")
 
@@ -225,13 +238,13 @@ def _floor_funnel(cr, company_id, start, end):
     cr.execute(
         """
         WITH r AS (
-            SELECT h.phase, min(h.date_in) AS entered,
+            SELECT h.phase_id AS phase, min(h.date_in) AS entered,
                    sum(EXTRACT(EPOCH FROM COALESCE(h.date_out, now() at time zone 'UTC')
                                           - h.date_in)) / 86400.0 AS days
               FROM crm_lead_phase_history h
               JOIN crm_lead l ON l.id = h.lead_id
              WHERE l.company_id = %(company)s AND l.type = 'opportunity'
-             GROUP BY h.lead_id, h.phase
+             GROUP BY h.lead_id, h.phase_id
         )
         SELECT phase, count(*), avg(days), percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
           FROM r WHERE entered >= %(start)s AND entered < %(end)s
@@ -253,7 +266,7 @@ def _floor_export(cr, company_id, date_from, date_to):
     cr.copy_expert(
         cr.mogrify(
             """
-            COPY (SELECT l.name, p.complete_name, u.login, l.team_id, l.project_phase,
+            COPY (SELECT l.name, p.complete_name, u.login, l.team_id, l.phase_id,
                          l.forecast_category, COALESCE(l.date_won, l.date_deadline),
                          l.expected_revenue, l.forecast_probability, l.forecast_revenue
                     FROM crm_lead l
@@ -302,32 +315,35 @@ def test_bench_forecast():
     today = date.today()
     date_from, date_to = today - timedelta(days=1100), today + timedelta(days=400)
     params = {"period_type": "custom", "date": str(date_from), "date_to": str(date_to)}
+    # The last quarter that has ended: every phase entered in it.
+    quarter_params = {"period_type": "quarter", "date": str(today - timedelta(days=92))}
     try:
         registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
         with registry.cursor() as cr:
             env = api.Environment(
                 cr, manager_id, {"allowed_company_ids": [company_id], "tz": "UTC", "lang": "en_US"}
             )
-            api.Environment(cr, SUPERUSER_ID, {})["crm.phase.win.rate"]._recompute_win_rates()
-            dashboard = env["crm.forecast.dashboard"]
-            p = dashboard._parse_params(params)
-            convert = dashboard._currency_converter()
+            p = ForecastParams.parse(env, params)
+            quarter = ForecastParams.parse(env, quarter_params)
 
             floor_forecast, floor_rows = _best(
                 lambda: _floor_forecast(cr, company_id, date_from, date_to)
             )
-            orm_forecast, forecast = _best(lambda: dashboard._get_forecast(p, convert))
-            start_dt, end_dt = dashboard._datetime_bounds(p)
-            floor_funnel, floor_phases = _best(
-                lambda: _floor_funnel(cr, company_id, start_dt, end_dt)
-            )
-            orm_funnel, funnel = _best(lambda: dashboard._get_funnel(p, convert))
+            orm_forecast, forecast = _best(lambda: ForecastFigures(env, p).forecast())
+            funnels = {}
+            for key, period in (("span", p), ("quarter", quarter)):
+                start_dt, end_dt = period.datetime_bounds()
+                floor_time, floor_phases = _best(
+                    lambda start=start_dt, end=end_dt: _floor_funnel(cr, company_id, start, end)
+                )
+                orm_time, rows = _best(lambda period=period: ForecastFunnel(env, period).rows())
+                funnels[key] = (floor_time, floor_phases, orm_time, rows)
             floor_export, exported_bytes = _best(
                 lambda: _floor_export(cr, company_id, date_from, date_to), runs=1
             )
             with _PeakMemory() as memory:
                 export_start = time.perf_counter()
-                filename, handle, size = dashboard._export_xlsx(params)
+                filename, handle, size = env["crm.forecast.dashboard"]._export_xlsx(params)
                 orm_export = time.perf_counter() - export_start
             handle.close()
             cr.rollback()
@@ -337,24 +353,32 @@ def test_bench_forecast():
         assert forecast["totals"]["won_count"] + forecast["totals"]["open_count"] == forecast_rows
         floor_won = sum(rev for _t, _u, cat, _c, rev, _w in floor_rows if cat == "won")
         assert abs(forecast["totals"]["won"] - floor_won) < 0.01 * max(1, len(floor_rows))
-        for row in funnel:
-            count, avg, median = floor_phases.get(row["phase"], (0, None, None))
-            assert row["entered"] == count, (row["phase"], row["entered"], count)
-            if count:
-                assert abs(row["avg_days"] - avg) < 1e-6 and abs(row["median_days"] - median) < 1e-6
+        for _floor_time, floor_phases, _orm_time, rows in funnels.values():
+            for row in rows:
+                count, avg, median = floor_phases.get(row["phase_id"], (0, None, None))
+                assert row["entered"] == count, (row["label"], row["entered"], count)
+                if count:
+                    assert abs(row["avg_days"] - avg) < 1e-6
+                    assert abs(row["median_days"] - median) < 1e-6
         assert size > 0 and filename.endswith(".xlsx")
 
-        print(
+        lines = [
             f"\nforecast benchmark: {ROWS:,} opportunities ({forecast_rows:,} in the forecast), "
-            f"generated in {generation:.1f} s\n"
+            f"generated in {generation:.1f} s",
             f"  forecast  floor {floor_forecast:8.3f} s   ORM {orm_forecast:8.3f} s   "
-            f"ratio {orm_forecast / floor_forecast:5.2f} x\n"
-            f"  funnel    floor {floor_funnel:8.3f} s   ORM {orm_funnel:8.3f} s   "
-            f"ratio {orm_funnel / floor_funnel:5.2f} x\n"
+            f"ratio {orm_forecast / floor_forecast:5.2f} x",
+        ]
+        for key, (floor_time, _phases, orm_time, _rows) in funnels.items():
+            lines.append(
+                f"  funnel ({key:7}) floor {floor_time:8.3f} s   ORM {orm_time:8.3f} s   "
+                f"ratio {orm_time / floor_time:5.2f} x"
+            )
+        lines.append(
             f"  export    floor {floor_export:8.3f} s   workbook {orm_export:8.3f} s   "
             f"ratio {orm_export / floor_export:5.1f} x   "
             f"({size / 1e6:.1f} MB xlsx, {exported_bytes / 1e6:.1f} MB of rows; "
             f"memory +{(memory.peak - memory.start) / 1e6:.0f} MB)"
         )
+        print("\n".join(lines))
     finally:
         _cleanup(company_id, partner_ids, user_ids)

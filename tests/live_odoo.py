@@ -6,9 +6,16 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import odoo
 from odoo import SUPERUSER_ID, api
+
+
+def our_addons():
+    """The addons of the checkout (every folder of addons/ with a manifest), by name."""
+    addons = Path(__file__).resolve().parent.parent / "addons"
+    return sorted(path.parent.name for path in addons.glob("*/__manifest__.py"))
 
 
 def base_url():

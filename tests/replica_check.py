@@ -44,7 +44,7 @@ import odoo
 ROLE = "crm_replica_check"
 PASSWORD = "replica-check-Manager-1"
 DASHBOARD = "crm.forecast.dashboard"
-EXPORT_ROUTE = "/crm_project_stages/forecast/xlsx"
+EXPORT_ROUTE = "/crm_project_forecast/forecast/xlsx"
 ANALYSIS_MODELS = ("crm.forecast.report", "crm.funnel.report")
 
 

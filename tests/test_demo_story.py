@@ -13,7 +13,7 @@ def test_the_demo_tells_the_story():
             name: ref(f"crm_project_stages.lead_{name}_demo")
             for name in ("hospital_erp", "logistics_portal", "city_grid", "university_tender")
         }
-        assert [lead.project_phase for lead in leads.values()] == [
+        assert [lead.phase_id.code for lead in leads.values()] == [
             "contact",
             "design",
             "proof",
@@ -31,8 +31,15 @@ def test_the_demo_tells_the_story():
         assert 0 < totals["forecast"] < totals["target"], "a gap the manager has to close"
         assert data["risk"]["count"] >= 2
         assert any(row["count"] for row in data["lost_by_phase"] if row["phase"] == "design")
+        assert [row["label"] for row in data["funnel"]][:4] == [
+            "Contact",
+            "Solution Design",
+            "Solution Proof",
+            "Tender",
+        ]
         movement = {row["type"]: row for row in data["movement"]["summary"]}
-        assert data["movement"]["snapshot"]["name"] == "Last week"
+        # Named as the weekly job names its snapshots: after last week.
+        assert data["movement"]["snapshot"]["name"].startswith("Week "), data["movement"]
         assert movement["grew"]["count"] >= 1 and movement["lost"]["count"] >= 1
         assert movement["pulled_in"]["count"] >= 1
         assert data["selling_cost"]["total"]["cost"] > 0

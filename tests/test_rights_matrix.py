@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from live_odoo import base_url, live_env, make_sync_user, why_login_refused
+from live_odoo import base_url, live_env, make_sync_user, our_addons, why_login_refused
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ADDONS = ("crm_project_stages", "crm_churn_score", "crm_vendor_eval")
+ADDONS = tuple(our_addons())
 ROLES = {
     "Salesman (own)": "sales_team.group_sale_salesman",
     "Salesman (all)": "sales_team.group_sale_salesman_all_leads",
@@ -28,23 +28,29 @@ ROLES = {
 OPERATIONS = {"C": "create", "R": "read", "W": "write", "D": "unlink"}
 
 
-def read_matrix():
-    """{model: {role: letters}} from the README table between the rights-matrix markers."""
+def read_matrix(with_addons=False):
+    """{model: {role: letters}} from the README table between the rights-matrix markers (and
+    {model: addon}, from the rows that name the addon of the models below them)."""
     text = README.read_text()
     table = text.split("<!-- rights-matrix:start -->")[1].split("<!-- rights-matrix:end -->")[0]
     lines = [line.strip() for line in table.strip().splitlines()]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     assert header[1:] == list(ROLES), header
-    matrix = {}
+    matrix, addons, addon = {}, {}, None
     for line in lines[2:]:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
+        title = re.fullmatch(r"\*\*\*(\w+)\*\*\*", cells[0])
+        if title:
+            addon = title.group(1)
+            continue
         model = re.search(r"`([a-z_.]+)`", cells[0]).group(1)
+        addons[model] = addon
         matrix[model] = {}
         for role, cell in zip(ROLES, cells[1:], strict=True):
             letters = cell.split()[0].rstrip(",")
             assert letters == "—" or set(letters) <= set("CRWD"), (model, role, cell)
             matrix[model][role] = "" if letters == "—" else letters
-    return matrix
+    return (matrix, addons) if with_addons else matrix
 
 
 @contextmanager
@@ -81,14 +87,17 @@ def allowed(model, operation):
 
 
 def test_every_cell_of_the_matrix_as_that_user():
-    matrix = read_matrix()
+    matrix, addons = read_matrix(with_addons=True)
     with rolled_back_env() as env:
         ours = {
-            model
+            model: cls._original_module
             for model, cls in env.registry.items()
             if cls._original_module in ADDONS and not cls._transient and not cls._abstract
         }
-        assert ours == set(matrix), f"models missing from the README matrix: {ours - set(matrix)}"
+        assert set(ours) == set(matrix), (
+            f"models missing from the README matrix: {set(ours) - set(matrix)}"
+        )
+        assert ours == addons, "the README lists a model under another addon than its own"
         users = make_users(env, "matrix")
         wrong = []
         for model, cells in matrix.items():
@@ -267,7 +276,7 @@ def test_routes_over_http():
         portal_id = users["Portal"].id
     export = (
         base_url()
-        + "/crm_project_stages/forecast/xlsx?params="
+        + "/crm_project_forecast/forecast/xlsx?params="
         + json.dumps({"period_type": "year"})
     )
     push = base_url() + "/crm_churn_score/v1/scores"

@@ -1,16 +1,21 @@
-"""The three addons come out of a database cleanly, together (with crm_suite_base, their
-technical base, last) and one by one: no column, view, menu, cron, model or record of theirs is
-left, the CRM app still works (its views load, opportunities move) and so do the addons that
-stay."""
+"""The addons come out of a database cleanly, together (with crm_suite_base, their technical
+base, last) and one by one (with the addons that depend on the one uninstalled): no column,
+view, menu, cron, model or record of theirs is left, the CRM app still works (its views load,
+opportunities move) and so do the addons that stay."""
 
 import textwrap
 
 import pytest
-from live_odoo import drop_database, run_odoo, run_sql_on_server
+from live_odoo import drop_database, our_addons, run_odoo, run_sql_on_server
 
 import odoo
 
-ADDONS = ["crm_project_stages", "crm_churn_score", "crm_vendor_eval"]
+ADDONS = [addon for addon in our_addons() if addon != "crm_suite_base"]
+# What goes with an addon uninstalled: the addons that depend on it.
+DEPENDENTS = {
+    "crm_project_stages": ["crm_project_forecast", "crm_vendor_eval_tender"],
+    "crm_vendor_eval": ["crm_vendor_eval_tender"],
+}
 # crm_suite_base leaves only with the addons that depend on it: last, with all of them.
 ALL_ADDONS = [*ADDONS, "crm_suite_base"]
 
@@ -46,10 +51,13 @@ CHECK = textwrap.dedent(
     left = cr.fetchall()
     assert not left, "records of the addons are left: %%s" %% left
     columns = {
-        "crm_project_stages": ["project_phase", "phase_date_in", "phase_reached",
-                               "forecast_category", "forecast_revenue", "date_won"],
+        "crm_project_stages": ["phase_id", "phase_sequence", "phase_date_in", "phase_reached_id",
+                               "outcome", "date_stalled", "is_cancellation"],
+        "crm_project_forecast": ["forecast_category", "forecast_revenue", "date_won",
+                                 "forecast_date", "phase_probability", "crm_selling_cost"],
         "crm_churn_score": ["churn_score", "churn_risk"],
         "crm_vendor_eval": [],
+        "crm_vendor_eval_tender": [],
         "crm_suite_base": [],
     }
     gone = [column for addon in addons for column in columns[addon]]
@@ -57,21 +65,24 @@ CHECK = textwrap.dedent(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_name IN "
         "('crm_lead', 'crm_stage', 'res_partner', 'mail_activity_type', 'crm_lost_reason') "
         "AND column_name = ANY(%%s)",
-        [gone + ["is_cancellation", "crm_selling_cost"] * ("crm_project_stages" in addons)],
+        [gone],
     )
     assert not cr.fetchall(), "columns of the addons are left"
     crons = env["ir.cron"].with_context(active_test=False)
     names = {
         "crm_churn_score": ["churn"],
-        "crm_project_stages": ["phase win rates", "forecast snapshot"],
+        "crm_project_forecast": ["phase win rates", "forecast snapshot"],
         "crm_vendor_eval": ["vendor evaluation"],
-        "crm_suite_base": [],
     }
     for addon in addons:
-        for name in names[addon]:
+        for name in names.get(addon, []):
             assert not crons.search([("cron_name", "ilike", name)]), "a cron is left"
-    staying = {"crm_project_stages": "crm.sales.target", "crm_churn_score": "crm.churn.score",
-               "crm_vendor_eval": "crm.vendor.evaluation"}
+    staying = {
+        "crm_project_stages": "crm.project.phase",
+        "crm_project_forecast": "crm.sales.target",
+        "crm_churn_score": "crm.churn.score",
+        "crm_vendor_eval": "crm.vendor.evaluation",
+    }
     for addon, model in staying.items():
         if addon not in addons:
             env[model].get_views([(False, "list"), (False, "form")])
@@ -79,13 +90,14 @@ CHECK = textwrap.dedent(
     assert bool(mixin) == ("crm_suite_base" not in addons), "the base's mixin"
     assert env["ir.model"]._get("res.partner") and env["ir.model"]._get("crm.lead")
     Lead = env["crm.lead"]
-    assert ("project_phase" in Lead._fields) == ("crm_project_stages" not in addons)
+    assert ("phase_id" in Lead._fields) == ("crm_project_stages" not in addons)
+    assert ("forecast_date" in Lead._fields) == ("crm_project_forecast" not in addons)
     for view_type in ("kanban", "form", "list", "search"):
         Lead.get_views([(False, view_type)])
     env["res.partner"].get_views([(False, "form"), (False, "kanban"), (False, "list")])
     stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence", limit=2)
     lead = Lead.create({"name": "After uninstall", "type": "opportunity", "stage_id": stages[0].id})
-    lead.with_context(crm_phase_skip_gate=True).write({"stage_id": stages[1].id})
+    lead.write({"stage_id": stages[1].id})
     lead.action_set_won()
     assert lead.stage_id.is_won
     print("CRM WORKS")
@@ -95,7 +107,7 @@ CHECK = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def installed_db():
-    """A database with the three addons and demo data, the template of each case."""
+    """A database with the addons and demo data, the template of each case."""
     db = odoo.tools.config["db_name"] + "_uninstall"
     run_odoo(db, "-i", ",".join(ADDONS), "--stop-after-init")
     odoo.sql_db.close_db(db)
@@ -107,11 +119,12 @@ def installed_db():
 def test_addons_uninstall_cleanly_and_crm_still_works(installed_db, addons):
     db = f"{installed_db}_{len(addons)}_{addons[0]}"
     run_sql_on_server(f'CREATE DATABASE "{db}" TEMPLATE "{installed_db}"')
+    gone = sorted({*addons, *(dependent for a in addons for dependent in DEPENDENTS.get(a, []))})
     try:
-        output = run_odoo(db, "shell", "--no-http", stdin=UNINSTALL % addons)
+        output = run_odoo(db, "shell", "--no-http", stdin=UNINSTALL % gone)
         assert "UNINSTALLED" in output
         errors = [line for line in output.splitlines() if " ERROR " in line]
         assert not errors, "the uninstall logged errors:\n" + "\n".join(errors[:20])
-        assert "CRM WORKS" in run_odoo(db, "shell", "--no-http", stdin=CHECK % addons)
+        assert "CRM WORKS" in run_odoo(db, "shell", "--no-http", stdin=CHECK % gone)
     finally:
         drop_database(db)

@@ -1,10 +1,9 @@
 from odoo import api, fields, models
 
-from .server_guard import ServerGuard
 
-
-class CrmLeadChecklistLine(ServerGuard, models.Model):
+class CrmLeadChecklistLine(models.Model):
     _name = "crm.lead.checklist.line"
+    _inherit = ["crm.suite.server.fields.mixin"]
     _description = "Opportunity Checklist Line"
     _order = "phase_sequence, sequence, id"
 
@@ -13,7 +12,7 @@ class CrmLeadChecklistLine(ServerGuard, models.Model):
         "crm.phase.checklist.item", string="Deliverable", required=True, ondelete="cascade"
     )
     name = fields.Char(related="item_id.name", string="Item")
-    phase = fields.Selection(related="item_id.phase", store=True, index=True)
+    phase_id = fields.Many2one(related="item_id.phase_id", store=True, index=True)
     phase_sequence = fields.Integer(related="item_id.phase_sequence", store=True)
     sequence = fields.Integer(related="item_id.sequence", store=True)
     mandatory = fields.Boolean(related="item_id.mandatory")
@@ -32,38 +31,35 @@ class CrmLeadChecklistLine(ServerGuard, models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._guard_vals(vals_list)
+        self._guard_server_fields(vals_list, creating=True)
         vals_list = [
             dict(vals, **self._done_stamp()) if vals.get("done") else vals for vals in vals_list
         ]
-        return super(CrmLeadChecklistLine, self._without_server_defaults()).create(vals_list)
+        return super().create(vals_list)
 
     def write(self, vals):
-        self._guard_vals([vals])
-        if "done" in vals:
-            vals = dict(vals, **(self._done_stamp() if vals["done"] else self._undone_stamp()))
-        return super().write(vals)
+        """Who ticked an item and when is recorded when it is ticked (or unticked); ticking
+        an item already ticked keeps who did it first."""
+        self._guard_server_fields([vals])
+        if "done" not in vals:
+            return super().write(vals)
+        changing = self.filtered(lambda line: line.done != bool(vals["done"]))
+        stamp = self._done_stamp() if vals["done"] else self._undone_stamp()
+        super(CrmLeadChecklistLine, changing).write(dict(vals, **stamp))
+        return super(CrmLeadChecklistLine, self - changing).write(vals)
 
     @api.model
-    def _get_server_fields(self):
+    def _get_user_fields(self):
         """A line belongs to its opportunity and its deliverable; the server records who
         ticked it and when. Users change ``done`` only."""
-        return super()._get_server_fields() | {
-            "lead_id",
-            "item_id",
-            "done_by_id",
-            "done_date",
-            "phase",
-            "phase_sequence",
-            "sequence",
-            "mandatory",
-            "name",
-            "company_id",
-        }
+        return {"done"}
 
     @api.model
-    def _get_server_fields_hint(self):
-        return self.env._("Tick the item off or untick it (Done): who did it and when is recorded.")
+    def _get_refusal_hints(self, names):
+        return [
+            *super()._get_refusal_hints(names),
+            self.env._("Tick the item off or untick it (Done): who did it and when is recorded."),
+        ]
 
     def _done_stamp(self):
         return {"done_by_id": self.env.uid, "done_date": fields.Datetime.now()}

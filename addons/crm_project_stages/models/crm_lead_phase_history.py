@@ -1,15 +1,24 @@
-from odoo import api, fields, models
+from collections import defaultdict
 
-from .crm_stage import PROJECT_PHASES
+from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class CrmLeadPhaseHistory(models.Model):
+    """One row per stay of an opportunity in a phase. Besides the stay itself, the first stay
+    of an opportunity in a phase holds the facts of all its stays there (days of the closed
+    ones, since when it is there now): the funnel reads one row per opportunity and phase,
+    with nothing to group or add up (see ``crm.funnel.report``)."""
+
     _name = "crm.lead.phase.history"
     _description = "Opportunity Phase History"
     _order = "lead_id, date_in, id"
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
-    phase = fields.Selection(PROJECT_PHASES, required=True, index=True)
+    phase_id = fields.Many2one(
+        "crm.project.phase", string="Phase", required=True, index=True, ondelete="restrict"
+    )
+    phase_sequence = fields.Integer(related="phase_id.sequence", store=True, string="Phase Order")
     date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
     date_out = fields.Datetime(string="Left", index=True)
     user_id = fields.Many2one(
@@ -23,6 +32,33 @@ class CrmLeadPhaseHistory(models.Model):
         digits=(16, 1),
         help="Days between entering and leaving the phase (until now while it is current).",
     )
+    duration = fields.Float(
+        string="Days (closed stay)",
+        compute="_compute_duration",
+        store=True,
+        digits=(16, 4),
+        help="Days between entering and leaving the phase, once left.",
+    )
+    is_first_entry = fields.Boolean(
+        string="First Entry",
+        compute="_compute_phase_facts",
+        store=True,
+        help="The first stay of the opportunity in this phase: when it entered the phase.",
+    )
+    phase_closed_days = fields.Float(
+        string="Days in Phase (left stays)",
+        compute="_compute_phase_facts",
+        store=True,
+        digits=(16, 4),
+        help="On the first stay: the days of every stay of the opportunity in this phase that "
+        "has ended.",
+    )
+    phase_open_since = fields.Datetime(
+        string="In Phase Now Since",
+        compute="_compute_phase_facts",
+        store=True,
+        help="On the first stay: since when the opportunity is in this phase now, if it is.",
+    )
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     @api.depends("date_in", "date_out")
@@ -31,3 +67,49 @@ class CrmLeadPhaseHistory(models.Model):
         for row in self:
             end = row.date_out or now
             row.days = (end - row.date_in).total_seconds() / 86400.0 if row.date_in else 0.0
+
+    @api.depends("date_in", "date_out")
+    def _compute_duration(self):
+        for row in self:
+            if row.date_in and row.date_out:
+                row.duration = (row.date_out - row.date_in).total_seconds() / 86400.0
+            else:
+                row.duration = 0.0
+
+    @api.depends(
+        "lead_id.phase_history_ids.phase_id",
+        "lead_id.phase_history_ids.date_in",
+        "lead_id.phase_history_ids.date_out",
+    )
+    def _compute_phase_facts(self):
+        """The first stay of each (opportunity, phase) by entry, then id; it adds up the
+        closed stays and notes the open one (see ``phase_sql.history_facts``, the same in
+        SQL for the install)."""
+        stays = defaultdict(list)
+        for row in self.lead_id.phase_history_ids | self:
+            stays[row.lead_id.id, row.phase_id.id].append(row)
+        facts = {}
+        for rows in stays.values():
+            rows.sort(key=lambda row: (row.date_in or fields.Datetime.now(), row.id or 0))
+            facts[rows[0]] = (
+                sum(
+                    (row.date_out - row.date_in).total_seconds() / 86400.0
+                    for row in rows
+                    if row.date_out and row.date_in
+                ),
+                next((row.date_in for row in rows if not row.date_out), False),
+            )
+        for row in self:
+            first = row in facts
+            row.is_first_entry = first
+            row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
+
+    def init(self):
+        # The funnel filters the first stays by their entry (see crm.funnel.report).
+        create_index(
+            self.env.cr,
+            "crm_lead_phase_history_first_entry_idx",
+            self._table,
+            ["date_in"],
+            where="is_first_entry",
+        )

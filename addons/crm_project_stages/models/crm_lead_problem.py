@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .crm_stage import PROJECT_PHASES
-
 
 class CrmLeadProblem(models.Model):
     _name = "crm.lead.problem"
@@ -12,10 +10,12 @@ class CrmLeadProblem(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", string="Opportunity", required=True, ondelete="cascade", index=True
     )
-    phase = fields.Selection(
-        PROJECT_PHASES,
+    phase_id = fields.Many2one(
+        "crm.project.phase",
+        string="Phase",
         required=True,
-        compute="_compute_phase",
+        ondelete="restrict",
+        compute="_compute_phase_id",
         store=True,
         readonly=False,
         precompute=True,
@@ -30,10 +30,15 @@ class CrmLeadProblem(models.Model):
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     @api.depends("lead_id")
-    def _compute_phase(self):
+    def _compute_phase_id(self):
         for problem in self:
-            if not problem.phase:
-                problem.phase = problem.lead_id.project_phase or "contact"
+            if not problem.phase_id:
+                problem.phase_id = (
+                    problem.lead_id.phase_id
+                    or self.env["crm.project.phase"]._get_pipeline_phases(
+                        problem.lead_id.company_id
+                    )[:1]
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

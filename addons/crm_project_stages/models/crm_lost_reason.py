@@ -7,5 +7,6 @@ class CrmLostReason(models.Model):
     is_cancellation = fields.Boolean(
         string="Project Cancelled",
         help="The customer dropped the project: nobody won it. Opportunities lost for this "
-        "reason count neither as won nor as lost in the phase win rates.",
+        "reason are cancelled, not lost: they count neither as won nor as lost in the phase "
+        "win rates.",
     )

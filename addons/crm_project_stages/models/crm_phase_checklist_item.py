@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .crm_stage import PHASE_ORDER, PROJECT_PHASES
-
 
 class CrmPhaseChecklistItem(models.Model):
     _name = "crm.phase.checklist.item"
@@ -10,9 +8,11 @@ class CrmPhaseChecklistItem(models.Model):
     _order = "phase_sequence, sequence, id"
 
     name = fields.Char(string="Deliverable", required=True, translate=True)
-    phase = fields.Selection(PROJECT_PHASES, required=True, index=True)
+    phase_id = fields.Many2one(
+        "crm.project.phase", string="Phase", required=True, index=True, ondelete="restrict"
+    )
     phase_sequence = fields.Integer(
-        compute="_compute_phase_sequence", store=True, help="Pipeline order of the phase."
+        related="phase_id.sequence", store=True, string="Phase Order", index=True
     )
     sequence = fields.Integer(default=10)
     mandatory = fields.Boolean(
@@ -28,11 +28,6 @@ class CrmPhaseChecklistItem(models.Model):
         index=True,
         help="Leave empty to use this item in every company.",
     )
-
-    @api.depends("phase")
-    def _compute_phase_sequence(self):
-        for item in self:
-            item.phase_sequence = PHASE_ORDER.get(item.phase, 0)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_ticked(self):
@@ -64,7 +59,7 @@ class CrmPhaseChecklistItem(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("active") or "phase" in vals or "company_id" in vals:
+        if vals.get("active") or "phase_id" in vals or "company_id" in vals:
             self.filtered("active")._ensure_lines()
         return res
 
@@ -73,8 +68,19 @@ class CrmPhaseChecklistItem(models.Model):
         off (new items, restored ones, items moved to another phase or company)."""
         if self:
             self.env["crm.lead"].sudo().search(
-                [
-                    ("type", "=", "opportunity"),
-                    ("project_phase", "in", list(set(self.mapped("phase")))),
-                ]
+                [("type", "=", "opportunity"), ("phase_id", "in", self.phase_id.ids)]
             )._ensure_checklist_lines()
+
+    def _applies_to_company(self, company):
+        """Whether the item (and its phase) is used in ``company``."""
+        self.ensure_one()
+        return not (self.company_id and self.company_id != company) and not (
+            self.phase_id.company_id and self.phase_id.company_id != company
+        )
+
+    def _applies_to(self, lead):
+        """Whether an opportunity in its phase has a line for this item."""
+        self.ensure_one()
+        return self.phase_sequence <= lead.phase_sequence and self._applies_to_company(
+            lead.company_id
+        )

@@ -1,91 +1,118 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
-# The four phases of project selling, in pipeline order.
-PROJECT_PHASES = [
-    ("contact", "Contact"),
-    ("design", "Solution Design"),
-    ("proof", "Solution Proof"),
-    ("tender", "Tender"),
-]
-PHASE_ORDER = {key: index for index, (key, _label) in enumerate(PROJECT_PHASES)}
-# Winning is the step after the last phase: moving to Won leaves the Tender phase behind.
-WON_STEP = len(PROJECT_PHASES)
-
-# Days an opportunity may stay in a phase before it is flagged as stalled, unless Settings say
-# otherwise (ir.config_parameter "crm_project_stages.stall_days_<phase>").
-DEFAULT_STALL_DAYS = {"contact": 30, "design": 45, "proof": 45, "tender": 60}
+# Winning is the step after the last phase: moving to Won leaves the last phase behind.
+WON_STEP = 2**31 - 1
 
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
-    project_phase = fields.Selection(
-        PROJECT_PHASES,
+    phase_id = fields.Many2one(
+        "crm.project.phase",
         string="Project Phase",
+        index=True,
+        ondelete="restrict",
         help="Phase of project selling this stage belongs to. Opportunities in this stage are "
         "in this phase; leave it empty for stages outside the phases (Won): opportunities "
         "keep the phase they reached.",
     )
 
     def _get_phase_step(self):
-        """Position of the stage on the way to Won: its phase's, ``WON_STEP`` for a Won stage,
-        None for a stage outside the phases (or no stage)."""
+        """Position of the stage on the way to Won: its phase's sequence, ``WON_STEP`` for a
+        Won stage, None for a stage outside the phases (or no stage)."""
         if not self:
             return None
         self.ensure_one()
         if self.is_won:
             return WON_STEP
-        return PHASE_ORDER[self.project_phase] if self.project_phase else None
+        return self.phase_id.sequence if self.phase_id else None
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("project_phase") and not self.env.context.get("crm_phase_no_sync"):
+        if vals.get("phase_id"):
             self._sync_open_leads_phase()
         return res
 
     def _sync_open_leads_phase(self):
         """Open opportunities of these stages, in every company, follow a changed phase
-        mapping (the server moves them: no gate, no user's write of the phase)."""
-        for stage in self:
-            leads = (
-                self.env["crm.lead"]
-                .sudo()
-                .search(
-                    [
-                        ("stage_id", "=", stage.id),
-                        ("type", "=", "opportunity"),
-                        ("project_phase", "!=", stage.project_phase),
-                    ]
-                )
-            )
-            leads.write({"project_phase": stage.project_phase})
+        mapping (the server moves them: no gate, no user's write of the phase). Those without
+        a phase yet (install) are the backfill's."""
+        Lead = self.env["crm.lead"].sudo()
+        for stage in self.filtered("phase_id"):
+            Lead.search(
+                [
+                    ("stage_id", "=", stage.id),
+                    ("type", "=", "opportunity"),
+                    ("phase_id", "not in", [False, stage.phase_id.id]),
+                ]
+            ).write({"phase_id": stage.phase_id.id})
 
     @api.model
     def _map_stages_to_phases(self):
-        """Give every stage outside Won a phase by its position in the pipeline, and create a
-        stage for each phase no stage maps to. Stages that already have a phase are kept.
-
-        Called on install; returns the stages created."""
-        self = self.with_context(crm_phase_no_sync=True)
-        stages = self.search([("is_won", "=", False)], order="sequence, id")
-        unmapped = stages.filtered(lambda s: not s.project_phase)
-        count = len(stages)
-        for position, stage in enumerate(stages):
-            if stage in unmapped:
-                phase = PROJECT_PHASES[min(3, position * 4 // count)][0]
-                stage.project_phase = phase
+        """Give every stage outside Won a phase, pipeline by pipeline: the shared stages (no
+        sales team) by their order among the shared stages, each team's own stages by their
+        order among that team's; a stage that has a phase keeps it. Then every pipeline gets
+        every phase: a stage is created, after the pipeline's last, for each phase that none
+        of its stages (a team's own and the shared ones) maps to, named in every installed
+        language. Called on install; returns the stages created."""
+        stages = self.with_context(active_test=False).search(
+            [("is_won", "=", False)], order="sequence, id"
+        )
+        by_team = defaultdict(lambda: self.browse())
+        for stage in stages:
+            by_team[stage.team_id] |= stage
+        shared = by_team.pop(self.env["crm.team"], self.browse())
         created = self.browse()
-        mapped = set(stages.mapped("project_phase"))
-        last_sequence = max(stages.mapped("sequence"), default=0)
-        labels = dict(self._fields["project_phase"]._description_selection(self.env))
-        for phase, _label in PROJECT_PHASES:
-            if phase not in mapped:
-                last_sequence += 1
-                created |= self.create(
-                    {
-                        "name": labels[phase],
-                        "sequence": last_sequence,
-                        "project_phase": phase,
-                    }
-                )
+        if shared:
+            shared._map_by_position(self.env["crm.project.phase"]._get_pipeline_phases())
+            created = shared._add_missing_phase_stages(shared, team=None)
+            shared |= created
+        for team, own in by_team.items():
+            phases = self.env["crm.project.phase"]._get_pipeline_phases(team.company_id)
+            own._map_by_position(phases)
+            created |= own._add_missing_phase_stages(own | shared, team=team)
         return created
+
+    def _map_by_position(self, phases):
+        """The unmapped stages of this pipeline (in order) take the phase of their position:
+        the pipeline is spread evenly over the phases, the first stage in the first phase and
+        the last (of a pipeline of at least as many stages as phases) in the last."""
+        count = len(self)
+        for position, stage in enumerate(self):
+            if not stage.phase_id and phases:
+                stage.phase_id = phases[min(len(phases) - 1, position * len(phases) // count)]
+
+    def _add_missing_phase_stages(self, pipeline, team):
+        """A stage of ``team`` (None: shared) for each phase no stage of ``pipeline`` maps to,
+        after the pipeline's last stage."""
+        company = team.company_id if team else None
+        missing = self.env["crm.project.phase"]._get_pipeline_phases(company) - pipeline.phase_id
+        sequence = max(pipeline.mapped("sequence"), default=0)
+        created = self.browse()
+        for phase in missing:
+            sequence += 1
+            created |= self.create(
+                {
+                    "name": phase.name,
+                    "sequence": sequence,
+                    "phase_id": phase.id,
+                    "team_id": team.id if team else False,
+                }
+            )
+        created._name_after_phase()
+        return created
+
+    def _name_after_phase(self):
+        """Each stage named like its phase, in every language the phase's name is in."""
+        if not self:
+            return
+        self.flush_recordset(["name", "phase_id"])
+        self.env["crm.project.phase"].flush_model(["name"])
+        self.env.cr.execute(
+            "UPDATE crm_stage s SET name = p.name FROM crm_project_phase p "
+            "WHERE p.id = s.phase_id AND s.id = ANY(%s)",
+            [self.ids],
+        )
+        self.invalidate_recordset(["name"])

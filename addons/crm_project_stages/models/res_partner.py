@@ -17,7 +17,7 @@ class ResPartner(models.Model):
     def _get_open_project_domain(self):
         return [
             ("type", "=", "opportunity"),
-            ("stage_id.is_won", "=", False),
+            ("outcome", "=", "open"),
             ("partner_id", "child_of", self.commercial_partner_id.ids),
         ]
 
@@ -26,7 +26,7 @@ class ResPartner(models.Model):
         by_commercial = defaultdict(lambda: self.env["crm.lead"])
         if real:
             leads = self.env["crm.lead"].search(
-                real._get_open_project_domain(), order="project_phase, date_deadline, id"
+                real._get_open_project_domain(), order="phase_sequence, date_deadline, id"
             )
             for lead in leads:
                 by_commercial[lead.partner_id.commercial_partner_id.id] |= lead
@@ -45,7 +45,7 @@ class ResPartner(models.Model):
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
                 "context": {
-                    "group_by": ["project_phase"],
+                    "group_by": ["phase_id"],
                     "default_partner_id": self.id,
                     "default_type": "opportunity",
                 },

@@ -1,4 +1,1 @@
 from . import crm_funnel_report
-from . import crm_selling_cost_report
-from . import crm_forecast_report
-from . import crm_forecast_dashboard

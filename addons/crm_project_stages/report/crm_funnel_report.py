@@ -1,11 +1,13 @@
 from odoo import fields, models, tools
-
-from ..models.crm_stage import PHASE_ORDER, PROJECT_PHASES
+from odoo.tools import SQL
 
 
 class CrmFunnelReport(models.Model):
-    """One row per opportunity and phase it entered (from the phase history): when it entered,
-    how long it stayed, whether it is still there, moved on, was won or lost there."""
+    """One row per opportunity and phase it entered: when it entered, how long it stayed (all
+    its stays there, until now while it is still there), whether it is still there, moved on,
+    was won or lost there. It reads the facts the phase history keeps on the first stay of each
+    opportunity in each phase and the outcome stored on the opportunity: nothing is grouped,
+    so a period filter (on the first stay's entry) reads only the rows of the period."""
 
     _name = "crm.funnel.report"
     _description = "Project Funnel Analysis"
@@ -14,7 +16,7 @@ class CrmFunnelReport(models.Model):
     _order = "phase_sequence, date_entered desc"
 
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
-    phase = fields.Selection(PROJECT_PHASES, readonly=True)
+    phase_id = fields.Many2one("crm.project.phase", string="Phase", readonly=True)
     phase_sequence = fields.Integer(readonly=True, aggregator="min")
     date_entered = fields.Datetime(string="Entered On", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -29,7 +31,9 @@ class CrmFunnelReport(models.Model):
     won_count = fields.Integer(string="Won", readonly=True)
     lost_count = fields.Integer(string="Lost", readonly=True)
     lost_here_count = fields.Integer(
-        string="Lost in This Phase", readonly=True, help="Lost while in this phase."
+        string="Lost in This Phase",
+        readonly=True,
+        help="Lost (or cancelled) while in this phase.",
     )
     conversion_next = fields.Float(
         string="Conversion to Next Phase (%)",
@@ -56,43 +60,40 @@ class CrmFunnelReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
 
     def _query(self):
-        phases = ",".join(f"'{phase}'" for phase in PHASE_ORDER)
-        return f"""
-            SELECT min(h.id) AS id,
-                   h.lead_id,
-                   h.phase,
-                   array_position(ARRAY[{phases}]::varchar[], h.phase::varchar) - 1
-                       AS phase_sequence,
-                   min(h.date_in) AS date_entered,
+        return SQL(
+            """
+            SELECT f.id,
+                   f.lead_id,
+                   f.phase_id,
+                   f.phase_sequence,
+                   f.date_in AS date_entered,
                    l.user_id, l.team_id, l.partner_id, l.source_id, l.company_id,
                    l.lost_reason_id,
                    co.currency_id,
                    1 AS entered_count,
-                   (bool_or(h.date_out IS NULL) AND l.active
-                    AND NOT COALESCE(s.is_won, false))::int AS current_count,
-                   (array_position(ARRAY[{phases}]::varchar[], l.phase_reached::varchar)
-                    > array_position(ARRAY[{phases}]::varchar[], h.phase::varchar))::int
-                       AS moved_on_count,
-                   (l.active AND COALESCE(s.is_won, false))::int AS won_count,
-                   (NOT l.active AND l.probability = 0)::int AS lost_count,
-                   (NOT l.active AND l.probability = 0
-                    AND l.project_phase = h.phase)::int AS lost_here_count,
-                   CASE WHEN array_position(ARRAY[{phases}]::varchar[], l.phase_reached::varchar)
-                           > array_position(ARRAY[{phases}]::varchar[], h.phase::varchar)
+                   (f.phase_open_since IS NOT NULL AND l.outcome = 'open')::int AS current_count,
+                   (l.phase_reached_sequence > f.phase_sequence)::int AS moved_on_count,
+                   (l.outcome = 'won')::int AS won_count,
+                   (l.outcome IN ('lost', 'cancelled'))::int AS lost_count,
+                   (l.outcome IN ('lost', 'cancelled') AND l.phase_id = f.phase_id)::int
+                       AS lost_here_count,
+                   CASE WHEN l.phase_reached_sequence > f.phase_sequence
                         THEN 100.0 ELSE 0.0 END AS conversion_next,
-                   CASE WHEN l.active AND COALESCE(s.is_won, false)
-                        THEN 100.0 ELSE 0.0 END AS conversion_won,
-                   sum(EXTRACT(EPOCH FROM COALESCE(h.date_out, now() at time zone 'UTC')
-                                          - h.date_in)) / 86400.0 AS days_in_phase,
+                   CASE WHEN l.outcome = 'won' THEN 100.0 ELSE 0.0 END AS conversion_won,
+                   f.phase_closed_days
+                       + COALESCE(EXTRACT(EPOCH FROM (now() at time zone 'UTC')
+                                                     - f.phase_open_since) / 86400.0, 0)
+                       AS days_in_phase,
                    l.expected_revenue AS value
-              FROM crm_lead_phase_history h
-              JOIN crm_lead l ON l.id = h.lead_id
-              LEFT JOIN crm_stage s ON s.id = l.stage_id
+              FROM crm_lead_phase_history f
+              JOIN crm_lead l ON l.id = f.lead_id
               LEFT JOIN res_company co ON co.id = l.company_id
-             WHERE l.type = 'opportunity'
-             GROUP BY h.lead_id, h.phase, l.id, s.is_won, co.currency_id
-        """
+             WHERE f.is_first_entry AND l.type = 'opportunity'
+            """
+        )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(f"CREATE OR REPLACE VIEW {self._table} AS ({self._query()})")
+        self.env.cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
+        )

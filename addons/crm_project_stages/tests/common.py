@@ -10,12 +10,16 @@ class ProjectStagesCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.team = cls.env["crm.team"].create({"name": "Project Sales"})
+        cls.phases = {
+            code: cls.env.ref(f"crm_project_stages.phase_{code}")
+            for code in ("contact", "design", "proof", "tender")
+        }
         Stage = cls.env["crm.stage"]
         cls.stage_contact = Stage.create(
             {
                 "name": "PS Contact",
                 "sequence": 101,
-                "project_phase": "contact",
+                "phase_id": cls.phases["contact"].id,
                 "team_id": cls.team.id,
             }
         )
@@ -23,18 +27,23 @@ class ProjectStagesCase(TransactionCase):
             {
                 "name": "PS Design",
                 "sequence": 102,
-                "project_phase": "design",
+                "phase_id": cls.phases["design"].id,
                 "team_id": cls.team.id,
             }
         )
         cls.stage_proof = Stage.create(
-            {"name": "PS Proof", "sequence": 103, "project_phase": "proof", "team_id": cls.team.id}
+            {
+                "name": "PS Proof",
+                "sequence": 103,
+                "phase_id": cls.phases["proof"].id,
+                "team_id": cls.team.id,
+            }
         )
         cls.stage_tender = Stage.create(
             {
                 "name": "PS Tender",
                 "sequence": 104,
-                "project_phase": "tender",
+                "phase_id": cls.phases["tender"].id,
                 "team_id": cls.team.id,
             }
         )
@@ -82,14 +91,19 @@ class ProjectStagesCase(TransactionCase):
         return lead.with_user(user)
 
     @staticmethod
+    def codes(records):
+        """The codes of the phases of ``records`` (history rows, lines), one per record."""
+        return [record.phase_id.code for record in records]
+
+    @staticmethod
     def _tick(lead, *items):
         lead.checklist_line_ids.filtered(lambda line: line.item_id in items).write({"done": True})
 
     @classmethod
     def _tick_mandatory(cls, lead, phase):
-        lead.checklist_line_ids.filtered(lambda line: line.phase == phase and line.mandatory).write(
-            {"done": True}
-        )
+        lead.checklist_line_ids.filtered(
+            lambda line: line.phase_id.code == phase and line.mandatory
+        ).write({"done": True})
 
 
 class JsonRpcMixin:

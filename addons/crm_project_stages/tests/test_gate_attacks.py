@@ -8,16 +8,15 @@ from odoo.tests import HttpCase, tagged
 from .common import JsonRpcMixin, ProjectStagesCase
 
 SERVER_FIELDS = {
-    "project_phase": ("tender", "Phase"),
+    "phase_id": ("tender", "Phase"),
+    "phase_sequence": (99, "Phase Order"),
     "phase_date_in": ("2001-01-01 00:00:00", "In Phase Since"),
-    "phase_reached": ("tender", "Furthest Phase"),
-    "phase_probability": (99.0, "Phase Probability (%)"),
-    "forecast_category": ("commit", "Forecast"),
-    "forecast_probability": (99.0, "Forecast Probability (%)"),
-    "forecast_revenue": (1_000_000_000.0, "Weighted Revenue"),
-    "date_won": ("2001-01-01", "Won On"),
+    "phase_reached_id": ("tender", "Furthest Phase"),
+    "phase_reached_sequence": (99, "Furthest Phase Order"),
+    "outcome": ("won", "Outcome"),
+    "date_stalled": ("2001-01-01 00:00:00", "Stalled From"),
 }
-REFUSED_FIELDS = "These fields are set by the server and cannot be written:"
+REFUSED_FIELDS = "These fields are set by the server and cannot be changed:"
 
 
 @tagged("post_install", "-at_install")
@@ -29,22 +28,18 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         return {
             "type": lead.type,
             "stage": lead.stage_id,
-            "phase": lead.project_phase,
-            "reached": lead.phase_reached,
+            "phase": lead.phase_id.code,
+            "reached": lead.phase_reached_id,
             "since": lead.phase_date_in,
-            "history": [(row.phase, row.date_in, row.date_out) for row in lead.phase_history_ids],
+            "history": [
+                (row.phase_id.code, row.date_in, row.date_out) for row in lead.phase_history_ids
+            ],
             "lines": [
                 (line.item_id, line.done, line.done_by_id, line.done_date)
                 for line in lead.checklist_line_ids
             ],
             "messages": len(lead.message_ids),
-            "forecast": (
-                lead.forecast_category,
-                lead.forecast_probability,
-                lead.forecast_revenue,
-                lead.phase_probability,
-                lead.date_won,
-            ),
+            "outcome": (lead.outcome, lead.date_stalled),
         }
 
     def note(self, lead, text):
@@ -95,20 +90,20 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         lead = self._new_opportunity()
         before = self.state(lead)
         for vals in (
-            {"project_phase": False},
-            {"project_phase": "tender"},
-            {"project_phase": False, "stage_id": self.stage_tender.id},
+            {"phase_id": False},
+            {"phase_id": self.phases["tender"].id},
+            {"phase_id": False, "stage_id": self.stage_tender.id},
         ):
             answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals)
             self.assertRefused(
                 answer,
-                "UserError",
+                "AccessError",
                 f"{REFUSED_FIELDS} Phase.",
                 "The phase follows the stage",
             )
             self.assertEqual(self.state(lead), before, vals)
         # The attack in two calls: clearing the phase first does not open the gate after.
-        self.rpc("ps_rep", "crm.lead", "write", [lead.id], {"project_phase": False})
+        self.rpc("ps_rep", "crm.lead", "write", [lead.id], {"phase_id": False})
         answer = self.rpc(
             "ps_rep", "crm.lead", "write", [lead.id], {"stage_id": self.stage_tender.id}
         )
@@ -208,10 +203,13 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "crm.lead",
             "create",
             dict(vals, name="Defaulted deal", stage_id=self.stage_contact.id),
-            context={"default_project_phase": "tender", "default_phase_reached": "tender"},
+            context={
+                "default_phase_id": self.phases["tender"].id,
+                "default_phase_reached_id": self.phases["tender"].id,
+            },
         )
         lead = self.env["crm.lead"].browse(answer["result"])
-        self.assertEqual((lead.project_phase, lead.phase_reached), ("contact", "contact"))
+        self.assertEqual((lead.phase_id.code, lead.phase_reached_id.code), ("contact", "contact"))
 
     def test_a_sales_manager_creates_and_imports_deals_under_way_logged(self):
         answer = self.rpc(
@@ -235,8 +233,8 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             (lead, "tender", "Tender", "Proof of concept signed off"),
             (imported, "proof", "Solution Proof", "Solution document accepted"),
         ):
-            self.assertEqual((deal.project_phase, deal.phase_reached), (phase, phase))
-            self.assertEqual(deal.phase_history_ids.mapped("phase"), [phase])
+            self.assertEqual((deal.phase_id.code, deal.phase_reached_id.code), (phase, phase))
+            self.assertEqual(self.codes(deal.phase_history_ids), [phase])
             note = self.note(deal, "Entered the pipeline")
             self.assertIn(f"Entered the pipeline in {label} by Mona Manager", note)
             self.assertIn(open_item, note)
@@ -264,7 +262,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "ps_rep", "crm.lead", "write", [tender.id], {"stage_id": self.stage_won.id}
         )
         self.assertIn("result", answer, answer.get("error"))
-        self.assertEqual(self.state(tender)["forecast"][0], "won")
+        self.assertEqual(self.state(tender)["outcome"][0], "won")
         # Without the bid, a Sales Manager forces the win, logged with the reason.
         direct = self._new_opportunity("Direct award", stage=self.stage_tender)
         wizard = self.rpc(
@@ -291,7 +289,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         )
         lead = self.env["crm.lead"].browse(answer["result"])
         self.assertEqual(
-            (lead.project_phase, lead.phase_history_ids, lead.checklist_line_ids),
+            (lead.phase_id.code, lead.phase_history_ids, lead.checklist_line_ids),
             (False, self.env["crm.lead.phase.history"], self.env["crm.lead.checklist.line"]),
         )
         # A lead has no gate: its stage moves freely...
@@ -349,9 +347,11 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         lead = self._new_opportunity(expected_revenue=40_000)
         before = self.state(lead)
         for field, (value, label) in SERVER_FIELDS.items():
+            if field in ("phase_id", "phase_reached_id"):
+                value = self.phases[value].id
             for login in ("ps_rep", "ps_manager"):
                 answer = self.rpc(login, "crm.lead", "write", [lead.id], {field: value})
-                self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} {label}.")
+                self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
             self.assertEqual(self.state(lead), before, field)
         answer = self.rpc(
             "ps_rep",
@@ -361,11 +361,11 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 "name": "Won in 2001",
                 "type": "opportunity",
                 "stage_id": self.stage_contact.id,
-                "date_won": "2001-01-01",
-                "forecast_category": "won",
+                "outcome": "won",
+                "date_stalled": "2001-01-01 00:00:00",
             },
         )
-        self.assertRefused(answer, "UserError", f"{REFUSED_FIELDS} Forecast, Won On.")
+        self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} Outcome, Stalled From.")
         self.assertFalse(self.lead_named("Won in 2001"))
 
     def test_checklist_lines_and_history_are_recorded_by_the_server(self):
@@ -383,7 +383,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         ):
             for login in ("ps_rep", "ps_manager"):
                 answer = self.rpc(login, "crm.lead.checklist.line", "write", [line.id], vals)
-                self.assertRefused(answer, "UserError", REFUSED_FIELDS, "Tick the item off")
+                self.assertRefused(answer, "AccessError", REFUSED_FIELDS, "Tick the item off")
             # The same through the opportunity's checklist.
             answer = self.rpc(
                 "ps_rep",
@@ -392,7 +392,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 [lead.id],
                 {"checklist_line_ids": [[1, line.id, vals]]},
             )
-            self.assertRefused(answer, "UserError", REFUSED_FIELDS)
+            self.assertRefused(answer, "AccessError", REFUSED_FIELDS)
             self.assertEqual((self.state(lead), self.state(other)), before, vals)
         answer = self.rpc("ps_manager", "crm.lead.checklist.line", "unlink", [line.id])
         self.assertRefused(answer, "AccessError", "You are not allowed to delete")
@@ -402,7 +402,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "create",
             {"lead_id": lead.id, "item_id": self.item_solution_doc.id, "done": True},
         )
-        self.assertRefused(answer, "UserError", REFUSED_FIELDS)
+        self.assertRefused(answer, "AccessError", REFUSED_FIELDS)
         history = lead.phase_history_ids
         for login in ("ps_rep", "ps_manager"):
             answer = self.rpc(
@@ -410,7 +410,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
                 "crm.lead.phase.history",
                 "write",
                 history.ids,
-                {"date_in": "2001-01-01 00:00:00", "phase": "tender"},
+                {"date_in": "2001-01-01 00:00:00", "phase_id": self.phases["tender"].id},
             )
             self.assertRefused(answer, "AccessError", "You are not allowed to modify")
         self.assertEqual((self.state(lead), self.state(other)), before)
@@ -429,7 +429,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "ps_manager",
             "crm.phase.checklist.item",
             "create",
-            {"name": "Credit check passed", "phase": "contact"},
+            {"name": "Credit check passed", "phase_id": self.phases["contact"].id},
         )
         item = self.env["crm.phase.checklist.item"].browse(answer["result"])
         lead = self._new_opportunity()
@@ -458,7 +458,7 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "ps_manager",
             "crm.phase.checklist.item",
             "create",
-            {"name": "Typo item", "phase": "design"},
+            {"name": "Typo item", "phase_id": self.phases["design"].id},
         )
         typo = self.env["crm.phase.checklist.item"].browse(answer["result"])
         self.assertTrue(typo.exists())

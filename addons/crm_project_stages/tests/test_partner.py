@@ -19,13 +19,11 @@ class TestPartnerProjects(ProjectStagesCase):
             self.assertEqual(partner.open_project_ids, in_contact | in_tender)
             self.assertEqual(partner.open_project_count, 2)
         action = self.customer.action_view_open_projects()
-        self.assertEqual(action["context"]["group_by"], ["project_phase"])
+        self.assertEqual(action["context"]["group_by"], ["phase_id"])
         found = self.env["crm.lead"].search(action["domain"])
         self.assertEqual(found, in_contact | in_tender)
-        groups = self.env["crm.lead"].read_group(
-            action["domain"], ["project_phase"], ["project_phase"]
-        )
+        groups = self.env["crm.lead"].read_group(action["domain"], ["phase_id"], ["phase_id"])
         self.assertEqual(
-            {g["project_phase"]: g["project_phase_count"] for g in groups},
-            {"contact": 1, "tender": 1},
+            {g["phase_id"][1]: g["phase_id_count"] for g in groups},
+            {"Contact": 1, "Tender": 1},
         )

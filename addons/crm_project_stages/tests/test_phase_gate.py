@@ -8,9 +8,9 @@ from .common import ProjectStagesCase
 class TestPhaseGate(ProjectStagesCase):
     def test_new_opportunity_enters_stage_phase_with_checklist(self):
         lead = self._new_opportunity()
-        self.assertEqual(lead.project_phase, "contact")
+        self.assertEqual(lead.phase_id.code, "contact")
         self.assertTrue(lead.phase_date_in)
-        self.assertEqual(lead.phase_history_ids.mapped("phase"), ["contact"])
+        self.assertEqual(self.codes(lead.phase_history_ids), ["contact"])
         self.assertFalse(lead.phase_history_ids.date_out)
         self.assertEqual(
             set(lead.checklist_line_ids.mapped("item_id")),
@@ -19,9 +19,9 @@ class TestPhaseGate(ProjectStagesCase):
         )
         self.assertEqual((lead.checklist_done_count, lead.checklist_count), (0, 3))
         lead_in_proof = self._new_opportunity(stage=self.stage_proof)
-        self.assertEqual(lead_in_proof.project_phase, "proof")
+        self.assertEqual(lead_in_proof.phase_id.code, "proof")
         self.assertEqual(
-            set(lead_in_proof.checklist_line_ids.mapped("phase")), {"contact", "design", "proof"}
+            set(self.codes(lead_in_proof.checklist_line_ids)), {"contact", "design", "proof"}
         )
 
     def test_write_refused_names_missing_items_and_changes_nothing(self):
@@ -35,7 +35,7 @@ class TestPhaseGate(ProjectStagesCase):
         self.assertNotIn("Need documented", message, "optional items never block")
         self.assertIn("Solution Design", message)
         self.assertEqual(lead.stage_id, self.stage_contact)
-        self.assertEqual(lead.project_phase, "contact")
+        self.assertEqual(lead.phase_id.code, "contact")
         self.assertEqual(len(lead.phase_history_ids), 1)
 
     def test_move_allowed_once_mandatory_items_done(self):
@@ -45,8 +45,8 @@ class TestPhaseGate(ProjectStagesCase):
         self.assertEqual(line.done_by_id, self.rep, "who ticked the item is recorded")
         self.assertTrue(line.done_date)
         lead.write({"stage_id": self.stage_design.id})
-        self.assertEqual(lead.project_phase, "design")
-        self.assertEqual(lead.phase_history_ids.mapped("phase"), ["contact", "design"])
+        self.assertEqual(lead.phase_id.code, "design")
+        self.assertEqual(self.codes(lead.phase_history_ids), ["contact", "design"])
         self.assertIn(self.item_solution_doc, lead.checklist_line_ids.item_id)
         self.assertEqual((lead.checklist_done_count, lead.checklist_count), (0, 2))
 
@@ -55,7 +55,7 @@ class TestPhaseGate(ProjectStagesCase):
         self._tick_mandatory(lead, "contact")
         with self.assertRaisesRegex(UserError, "Solution document accepted"):
             lead.write({"stage_id": self.stage_proof.id})
-        self.assertEqual(lead.project_phase, "contact")
+        self.assertEqual(lead.phase_id.code, "contact")
 
     def test_form_refuses_the_move_like_write(self):
         lead = self._new_opportunity()
@@ -72,8 +72,8 @@ class TestPhaseGate(ProjectStagesCase):
         lead.write({"stage_id": self.stage_design.id})
         lead.checklist_line_ids.write({"done": False})
         lead.write({"stage_id": self.stage_contact.id})
-        self.assertEqual(lead.project_phase, "contact")
-        self.assertEqual(lead.phase_history_ids.mapped("phase"), ["contact", "design", "contact"])
+        self.assertEqual(lead.phase_id.code, "contact")
+        self.assertEqual(self.codes(lead.phase_history_ids), ["contact", "design", "contact"])
 
     def test_manager_override_is_logged_with_reason(self):
         lead = self._new_opportunity()
@@ -90,7 +90,7 @@ class TestPhaseGate(ProjectStagesCase):
         )
         self.assertIn("Budget confirmed", wizard.missing_items)
         wizard.action_confirm()
-        self.assertEqual(lead.project_phase, "design")
+        self.assertEqual(lead.phase_id.code, "design")
         override = lead.message_ids.filtered(lambda m: "overridden" in (m.body or ""))
         self.assertEqual(len(override), 1)
         self.assertIn("Customer CIO confirmed budget by phone", override.body)
@@ -101,20 +101,20 @@ class TestPhaseGate(ProjectStagesCase):
         lead = self._new_opportunity()
         with self.assertRaises(AccessError):
             lead.with_user(self.rep)._force_phase_move(self.stage_design, "I said so")
-        self.assertEqual(lead.project_phase, "contact")
+        self.assertEqual(lead.phase_id.code, "contact")
 
     def test_won_and_lost_keep_the_phase_reached(self):
         won = self._new_opportunity(stage=self.stage_tender)
         self._tick_mandatory(won, "tender")
         won.write({"stage_id": self.stage_won.id})
-        self.assertEqual(won.project_phase, "tender")
+        self.assertEqual(won.phase_id.code, "tender")
         self.assertTrue(won.phase_history_ids.date_out, "a won deal has left its phase")
         lost = self._new_opportunity(stage=self.stage_proof)
         lost.action_set_lost()
-        self.assertEqual(lost.project_phase, "proof")
+        self.assertEqual(lost.phase_id.code, "proof")
         self.assertTrue(lost.phase_history_ids.date_out)
         lost.action_unarchive()
-        self.assertEqual(lost.phase_history_ids.mapped("phase"), ["proof", "proof"])
+        self.assertEqual(self.codes(lost.phase_history_ids), ["proof", "proof"])
         self.assertFalse(lost.phase_history_ids.sorted("id")[-1].date_out, "restored: back in")
 
     def test_converted_lead_gets_its_checklist(self):
@@ -128,9 +128,9 @@ class TestPhaseGate(ProjectStagesCase):
 
     def test_changing_stage_mapping_moves_open_opportunities(self):
         lead = self._new_opportunity(stage=self.stage_proof)
-        self.stage_proof.with_user(self.manager).project_phase = "tender"
-        self.assertEqual(lead.project_phase, "tender")
-        self.assertEqual(lead.phase_history_ids.mapped("phase"), ["proof", "tender"])
+        self.stage_proof.with_user(self.manager).phase_id = self.phases["tender"]
+        self.assertEqual(lead.phase_id.code, "tender")
+        self.assertEqual(self.codes(lead.phase_history_ids), ["proof", "tender"])
 
     def test_batch_move_lists_every_blocked_opportunity(self):
         first = self._new_opportunity("Pump station A")

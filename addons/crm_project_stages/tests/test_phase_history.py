@@ -23,7 +23,7 @@ class TestPhaseHistory(ProjectStagesCase):
         with freeze_time("2026-03-27 09:00:00"):
             history = lead.phase_history_ids.sorted("date_in")
             self.assertEqual(
-                [(h.phase, h.date_in, h.date_out) for h in history],
+                [(h.phase_id.code, h.date_in, h.date_out) for h in history],
                 [
                     ("contact", datetime(2026, 3, 2, 9), datetime(2026, 3, 5, 9)),
                     ("design", datetime(2026, 3, 5, 9), datetime(2026, 3, 15, 21)),
@@ -33,15 +33,28 @@ class TestPhaseHistory(ProjectStagesCase):
             )
             history.invalidate_recordset(["days"])
             self.assertEqual([round(h.days, 1) for h in history], [3.0, 10.5, 1.5, 10.0])
+            # What the funnel reads: the first stay of each phase holds the days of the stays
+            # that ended and since when the deal is there now.
+            self.assertEqual(
+                [
+                    (h.is_first_entry, round(h.phase_closed_days, 2), h.phase_open_since)
+                    for h in history
+                ],
+                [
+                    (True, 3.0, False),
+                    (True, 10.5, datetime(2026, 3, 17, 9)),
+                    (True, 1.5, False),
+                    (False, 0.0, False),
+                ],
+            )
+            self.assertEqual([round(h.duration, 2) for h in history], [3.0, 10.5, 1.5, 0.0])
             self.assertEqual(history.user_id, self.rep)
             lead.invalidate_recordset(["days_in_phase", "is_stalled"])
             self.assertEqual(lead.days_in_phase, 10)
             self.assertFalse(lead.is_stalled, "design allows 45 days")
 
     def test_stalled_flag_and_filter_follow_the_phase_limit(self):
-        self.env["ir.config_parameter"].sudo().set_param(
-            "crm_project_stages.stall_days_contact", 10
-        )
+        self.phases["contact"].with_user(self.manager).stall_days = 10
         with freeze_time("2026-05-01 08:00:00"):
             slow = self._new_opportunity("Slow deal")
             fresh_later = self._new_opportunity("Recent deal")
@@ -63,3 +76,41 @@ class TestPhaseHistory(ProjectStagesCase):
             slow.sudo().write({"stage_id": self.stage_won.id})
             slow.invalidate_recordset(["is_stalled"])
             self.assertFalse(slow.is_stalled, "a won deal is never stalled")
+
+    def test_a_company_allows_its_own_days_per_phase(self):
+        other = self.env["res.company"].create({"name": "Slow Projects Ltd"})
+        self.manager.company_ids |= other
+        companies = (self.env.company | other).ids
+        self.phases["contact"].with_user(self.manager).with_context(
+            allowed_company_ids=companies
+        ).write(
+            {
+                "stall_days": 10,
+                "company_limit_ids": [(0, 0, {"company_id": other.id, "stall_days": 20})],
+            }
+        )
+        with freeze_time("2026-05-01 08:00:00"):
+            here = self._new_opportunity("Deal here")
+            there = self.env["crm.lead"].create(
+                {
+                    "name": "Deal there",
+                    "type": "opportunity",
+                    "company_id": other.id,
+                    "stage_id": self.stage_contact.id,
+                }
+            )
+        self.assertEqual(
+            (str(here.date_stalled), str(there.date_stalled)),
+            ("2026-05-12 08:00:00", "2026-05-22 08:00:00"),
+        )
+        Lead = self.env["crm.lead"]
+        with freeze_time("2026-05-15 09:00:00"):
+            (here | there).invalidate_recordset(["is_stalled"])
+            self.assertEqual((here.is_stalled, there.is_stalled), (True, False))
+            stalled = Lead.search([("is_stalled", "=", True), ("id", "in", (here | there).ids)])
+            self.assertEqual(stalled, here)
+        # The company changes its mind: its open deals follow at once.
+        self.phases["contact"].company_limit_ids.with_user(self.manager).with_context(
+            allowed_company_ids=companies
+        ).stall_days = 5
+        self.assertEqual(str(there.date_stalled), "2026-05-07 08:00:00")

@@ -38,7 +38,7 @@ class TestPipelineQueries(ProjectStagesCase):
         arch = Lead.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
         names = {node.get("name") for node in etree.fromstring(arch).iter("field")}
         self.assertTrue(
-            {"project_phase", "checklist_count", "is_stalled", "open_problem_count"} <= names
+            {"phase_id", "checklist_count", "is_stalled", "open_problem_count"} <= names
         )
         spec = {}
         for name in names:

@@ -20,8 +20,10 @@ class TestPipelineTour(HttpCase):
             login="admin",
         )
         self.assertEqual(lead.stage_id, self.env.ref("crm.stage_lead2"))
-        self.assertEqual(lead.project_phase, "design")
-        self.assertEqual(lead.phase_history_ids.mapped("phase"), ["contact", "design"])
+        self.assertEqual(lead.phase_id.code, "design")
+        self.assertEqual(
+            [row.phase_id.code for row in lead.phase_history_ids], ["contact", "design"]
+        )
         ticked = lead.checklist_line_ids.filtered("done")
         self.assertEqual(ticked.mapped("name"), ["Decision makers identified", "Budget confirmed"])
         self.assertEqual(ticked.done_by_id, admin)

@@ -10,11 +10,17 @@ class TestProblems(ProjectStagesCase):
         Problem = self.env["crm.lead.problem"].with_user(self.rep)
         first = Problem.create({"lead_id": lead.id, "name": "No test data from the customer"})
         second = Problem.create(
-            {"lead_id": lead.id, "name": "Legal review of the NDA", "phase": "design"}
+            {
+                "lead_id": lead.id,
+                "name": "Legal review of the NDA",
+                "phase_id": self.phases["design"].id,
+            }
         )
-        self.assertEqual(first.phase, "proof", "a problem belongs to the current phase by default")
+        self.assertEqual(
+            first.phase_id.code, "proof", "a problem belongs to the current phase by default"
+        )
         self.assertEqual(first.user_id, self.rep)
-        self.assertEqual(second.phase, "design")
+        self.assertEqual(second.phase_id.code, "design")
         lead.invalidate_recordset(["open_problem_count"])
         self.assertEqual(lead.open_problem_count, 2)
         first.action_solve()

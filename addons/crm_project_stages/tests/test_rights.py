@@ -8,12 +8,15 @@ from .common import ProjectStagesCase
 class TestRights(ProjectStagesCase):
     def test_only_managers_edit_checklist_templates(self):
         Item = self.env["crm.phase.checklist.item"]
-        self.assertTrue(Item.with_user(self.rep).search([("phase", "=", "contact")]))
+        contact, design = self.phases["contact"], self.phases["design"]
+        self.assertTrue(Item.with_user(self.rep).search([("phase_id", "=", contact.id)]))
         with self.assertRaises(AccessError):
-            Item.with_user(self.rep).create({"name": "Rep item", "phase": "contact"})
+            Item.with_user(self.rep).create({"name": "Rep item", "phase_id": contact.id})
         with self.assertRaises(AccessError):
             self.item_budget.with_user(self.rep).write({"mandatory": False})
-        item = Item.with_user(self.manager).create({"name": "Site survey done", "phase": "design"})
+        item = Item.with_user(self.manager).create(
+            {"name": "Site survey done", "phase_id": design.id}
+        )
         self.assertTrue(item.mandatory)
 
     def test_new_template_item_reaches_open_opportunities_and_gates_them(self):
@@ -22,7 +25,7 @@ class TestRights(ProjectStagesCase):
         item = (
             self.env["crm.phase.checklist.item"]
             .with_user(self.manager)
-            .create({"name": "Credit check passed", "phase": "contact"})
+            .create({"name": "Credit check passed", "phase_id": self.phases["contact"].id})
         )
         self.assertIn(item, lead.checklist_line_ids.item_id)
         with self.assertRaisesRegex(Exception, "Credit check passed"):
@@ -37,6 +40,6 @@ class TestRights(ProjectStagesCase):
         History = self.env["crm.lead.phase.history"].with_user(self.rep)
         self.assertEqual(History.search([("lead_id", "in", (mine | theirs).ids)]).lead_id, mine)
         with self.assertRaises(AccessError):
-            History.browse(mine.phase_history_ids.ids).write({"phase": "tender"})
+            History.browse(mine.phase_history_ids.ids).write({"phase_id": self.phases["tender"].id})
         with self.assertRaises(AccessError):
             theirs.checklist_line_ids[:1].with_user(self.rep).write({"done": True})

@@ -10,7 +10,7 @@ class CrmPhaseForceWizard(models.TransientModel):
         "crm.stage",
         string="Move to Stage",
         required=True,
-        domain="['|', ('project_phase', '!=', False), ('is_won', '=', True)]",
+        domain="['|', ('phase_id', '!=', False), ('is_won', '=', True)]",
     )
     missing_items = fields.Text(
         string="Open Mandatory Items", compute="_compute_missing_items", readonly=True

@@ -1,5 +1,7 @@
 from . import crm_vendor_eval_template
 from . import crm_vendor_evaluation
+from . import crm_vendor_evaluation_results
+from . import crm_vendor_evaluation_decision
 from . import crm_vendor_eval_assignment
 from . import crm_vendor_eval_score
 from . import crm_vendor_eval_offer

@@ -3,7 +3,8 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-SCORING_ACTIVITY = "crm_vendor_eval.mail_activity_type_vendor_scoring"
+from ..const import SCORING_ACTIVITY
+
 REMINDER_DAYS_PARAM = "crm_vendor_eval.reminder_days"
 REMINDER_DAYS_DEFAULT = 3
 

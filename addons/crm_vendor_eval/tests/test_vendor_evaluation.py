@@ -198,18 +198,6 @@ class TestDecision(VendorEvalCase):
         self.assertEqual(result.tco, 340_000)
         self.assertAlmostEqual(result.score_per_cost, 66.0 / 3.4, places=2)
 
-    def test_a_competitive_bid_belongs_to_a_tender_opportunity(self):
-        lead = self.env["crm.lead"].create({"name": "Hospital tender", "type": "opportunity"})
-        with self.assertRaisesRegex(ValidationError, "Tender phase"):
-            self.env["crm.vendor.evaluation"].create(
-                {"name": "Bid", "kind": "bid", "lead_id": lead.id, "template_id": self.template.id}
-            )
-        lead.with_context(crm_phase_skip_gate=True).project_phase = "tender"
-        bid = self.env["crm.vendor.evaluation"].create(
-            {"name": "Bid", "kind": "bid", "lead_id": lead.id, "template_id": self.template.id}
-        )
-        self.assertEqual(bid.lead_id, lead)
-
     def test_comparison_matrix_highlights_strongest_and_weakest(self):
         evaluation = self._evaluation()
         self._fill_hand_example(evaluation)

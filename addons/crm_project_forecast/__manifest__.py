@@ -1,0 +1,40 @@
+{
+    "name": "CRM Project Forecast",
+    "summary": "Forecast project selling against targets: phase win rates, forecast categories, "
+    "weekly snapshots, cost of selling, the Sales Forecast dashboard and its Excel workbook",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite Team",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["crm_project_stages", "crm_suite_base"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/crm_project_forecast_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/crm_project_phase_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_phase_win_rate_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/crm_sales_target_views.xml",
+        "views/crm_forecast_snapshot_views.xml",
+        "views/mail_activity_type_views.xml",
+        "report/crm_forecast_report_views.xml",
+        "report/crm_selling_cost_report_views.xml",
+        "report/crm_forecast_dashboard_views.xml",
+        "views/crm_project_forecast_menus.xml",
+    ],
+    "demo": ["demo/crm_forecast_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "crm_project_forecast/static/src/forecast_dashboard/*",
+        ],
+        "web.assets_tests": [
+            "crm_project_forecast/static/src/tours/*.js",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,242 @@
+import pytz
+
+from odoo import _, api, fields, models
+
+from .crm_project_phase import FORECAST_CATEGORIES
+
+CLOSED_WON = ("won", "Closed Won")
+# The fields of the forecast of an opportunity: only the server writes them.
+FORECAST_FIELDS = frozenset(
+    {
+        "phase_probability",
+        "forecast_category",
+        "forecast_probability",
+        "forecast_revenue",
+        "date_won",
+        "forecast_date",
+    }
+)
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    phase_probability = fields.Float(
+        string="Phase Probability (%)",
+        compute="_compute_phase_probability",
+        store=True,
+        digits=(5, 1),
+        help="Historical win rate of the opportunity's phase: won / (won + lost) of the "
+        "opportunities of its team (or company) that reached the phase.",
+    )
+    forecast_category_manual = fields.Selection(
+        FORECAST_CATEGORIES,
+        string="Forecast Category",
+        tracking=True,
+        copy=False,
+        help="Set it to put the opportunity in another forecast category than its phase "
+        "gives; the forecast then weighs it with your own probability instead of the "
+        "phase probability. Leave empty to follow the phase.",
+    )
+    forecast_category = fields.Selection(
+        [*FORECAST_CATEGORIES, CLOSED_WON],
+        string="Forecast",
+        compute="_compute_forecast_category",
+        store=True,
+        index=True,
+        help="The category of the forecast the opportunity counts in: the rep's choice, or the "
+        "one of its phase (Contact and Solution Design: Pipeline, Solution Proof: Best Case, "
+        "Tender: Commit). Won: Closed Won; lost, cancelled or archived: Omitted.",
+    )
+    forecast_probability = fields.Float(
+        string="Forecast Probability (%)",
+        compute="_compute_forecast_probability",
+        store=True,
+        digits=(5, 1),
+        help="Probability the weighted forecast uses: the phase probability, or the rep's "
+        "own when the rep chose the forecast category.",
+    )
+    forecast_revenue = fields.Monetary(
+        string="Weighted Revenue",
+        currency_field="company_currency",
+        compute="_compute_forecast_probability",
+        store=True,
+        help="Expected revenue times forecast probability.",
+    )
+    date_won = fields.Date(
+        string="Won On",
+        compute="_compute_date_won",
+        store=True,
+        index=True,
+        help="Day the opportunity was won (its closing date, else its move to a Won stage) in "
+        "its salesperson's time zone, else its company's, else UTC: the forecast counts it "
+        "as closed won in the period of this day, whoever looks at it.",
+    )
+    forecast_date = fields.Date(
+        string="Forecast Date",
+        compute="_compute_forecast_date",
+        store=True,
+        index=True,
+        help="The day that puts the opportunity in a period of the forecast: its won date "
+        "when won, else its expected closing.",
+    )
+    cost_ids = fields.One2many("crm.lead.cost", "lead_id", string="Selling Expenses")
+    selling_cost = fields.Monetary(
+        string="Selling Cost",
+        currency_field="company_currency",
+        compute="_compute_selling_cost",
+        help="Expenses entered on the opportunity plus its activities done, valued at the "
+        "cost of their activity type.",
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("phase_id", "team_id", "company_id", "phase_id.default_win_rate")
+    def _compute_phase_probability(self):
+        """The win rate of the opportunity's phase in its team, else its company, else the
+        phase's default (``forecast_sql.phase_probability`` in SQL). The win rates change
+        every night: ``crm.phase.win.rate._recompute_win_rates`` then marks the opportunities
+        whose rate changed for this compute."""
+        table = self.env["crm.phase.win.rate"]._get_rate_table()
+        for lead in self:
+            if not lead.phase_id:
+                lead.phase_probability = 0.0
+                continue
+            company, phase = lead.company_id.id or 0, lead.phase_id.id
+            for key in ((company, lead.team_id.id or 0, phase), (company, 0, phase)):
+                if key in table:
+                    lead.phase_probability = table[key]
+                    break
+            else:
+                lead.phase_probability = lead.phase_id.default_win_rate
+
+    @api.depends("outcome", "forecast_category_manual", "phase_id.forecast_category")
+    def _compute_forecast_category(self):
+        """Closed Won when won, Omitted when lost, cancelled or archived; else the rep's
+        category, else the phase's (``forecast_sql.forecast_category``)."""
+        for lead in self:
+            if lead.outcome == "won":
+                lead.forecast_category = "won"
+            elif lead.outcome and lead.outcome != "open":
+                lead.forecast_category = "omitted"
+            else:
+                lead.forecast_category = (
+                    lead.forecast_category_manual or lead.phase_id.forecast_category or "pipeline"
+                )
+
+    @api.depends(
+        "forecast_category",
+        "forecast_category_manual",
+        "phase_probability",
+        "probability",
+        "expected_revenue",
+        "company_currency",
+    )
+    def _compute_forecast_probability(self):
+        """100 % when won, 0 when omitted, the rep's probability when the rep chose the
+        category, else the phase probability; the weighted revenue follows
+        (``forecast_sql.forecast_probability``, ``forecast_sql.forecast_revenue``)."""
+        for lead in self:
+            if lead.forecast_category == "won":
+                probability = 100.0
+            elif lead.forecast_category == "omitted":
+                probability = 0.0
+            elif lead.forecast_category_manual:
+                probability = lead.probability
+            else:
+                probability = lead.phase_probability
+            lead.forecast_probability = probability
+            revenue = (lead.expected_revenue or 0.0) * probability / 100.0
+            currency = lead.company_currency
+            lead.forecast_revenue = currency.round(revenue) if currency else revenue
+
+    @api.depends(
+        "outcome",
+        "date_closed",
+        "date_last_stage_update",
+        "user_id.tz",
+        "company_id.partner_id.tz",
+    )
+    def _compute_date_won(self):
+        """The day of the closing (or of the move to Won) in the time zone of the deal's
+        salesperson, else of its company, else UTC: never the zone of whoever triggers the
+        compute (``forecast_sql.date_won``)."""
+        for lead in self:
+            when = lead.date_closed or lead.date_last_stage_update
+            if lead.outcome == "won" and when:
+                zone = lead._get_forecast_tz()
+                lead.date_won = pytz.UTC.localize(when).astimezone(zone).date()
+            else:
+                lead.date_won = False
+
+    @api.depends("forecast_category", "date_won", "date_deadline")
+    def _compute_forecast_date(self):
+        """The won date of a won deal, else its expected closing
+        (``forecast_sql.forecast_date``)."""
+        for lead in self:
+            won = lead.forecast_category == "won"
+            lead.forecast_date = lead.date_won if won else lead.date_deadline
+
+    def _compute_selling_cost(self):
+        real = self._origin.filtered("id")
+        costs = {}
+        if real:
+            costs = dict(
+                self.env["crm.selling.cost.report"]._read_group(
+                    [("lead_id", "in", real.ids)], ["lead_id"], ["amount:sum"]
+                )
+            )
+        for lead in self:
+            lead.selling_cost = costs.get(lead._origin, 0.0)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open_selling_cost(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cost of Selling"),
+            "res_model": "crm.selling.cost.report",
+            "view_mode": "list,pivot",
+            "domain": [("lead_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------ business
+
+    def _get_forecast_tz(self):
+        """The time zone a deal's days are counted in: its salesperson's, else its
+        company's, else UTC."""
+        self.ensure_one()
+        name = self.user_id.tz or (self.company_id or self.env.company).partner_id.tz or "UTC"
+        try:
+            return pytz.timezone(name)
+        except pytz.UnknownTimeZoneError:
+            return pytz.UTC
+
+    @api.model
+    def _get_columns_filled_on_install(self):
+        return {
+            **super()._get_columns_filled_on_install(),
+            "phase_probability": "float8",
+            "forecast_category": "varchar",
+            "forecast_probability": "float8",
+            "forecast_revenue": "numeric",
+            "date_won": "date",
+            "forecast_date": "date",
+        }
+
+    @api.model
+    def _get_server_written_fields(self):
+        """The forecast follows the phase, the outcome and the probabilities: none of its
+        figures is a user's to write (they feed the whole team's forecast)."""
+        return super()._get_server_written_fields() | FORECAST_FIELDS
+
+    @api.model
+    def _get_refusal_hints(self, names):
+        hints = super()._get_refusal_hints(names)
+        if names & FORECAST_FIELDS:
+            hints.append(
+                self.env._("To put it in another forecast category, set Forecast Category.")
+            )
+        return hints

@@ -1,0 +1,220 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from .. import periods
+
+TARGET_PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
+
+
+class CrmSalesTarget(models.Model):
+    _name = "crm.sales.target"
+    _inherit = ["crm.suite.server.fields.mixin"]
+    _description = "Sales Target"
+    _order = "date_start desc, target_level desc, team_id, user_id, id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    target_level = fields.Selection(
+        [("user", "Salesperson"), ("team", "Sales Team")],
+        string="Target For",
+        required=True,
+        default="user",
+    )
+    # A target is the manager's record of a plan: deleting its salesperson or team is refused
+    # (archive them instead), never leaving a target of nobody counted as "No team".
+    user_id = fields.Many2one("res.users", string="Salesperson", index=True, ondelete="restrict")
+    team_id = fields.Many2one("crm.team", string="Sales Team", index=True, ondelete="restrict")
+    period_type = fields.Selection(
+        TARGET_PERIODS, string="Period", required=True, default="quarter"
+    )
+    date_start = fields.Date(
+        string="Starts On",
+        required=True,
+        default=fields.Date.context_today,
+        help="Any day of the period: it is set to the first day of its month, quarter or year.",
+    )
+    date_end = fields.Date(string="Ends On", compute="_compute_period", store=True)
+    period_label = fields.Char(string="Period Name", compute="_compute_period", store=True)
+    amount = fields.Monetary(
+        string="Revenue Target",
+        currency_field="currency_id",
+        help="Won revenue expected over the period, in the company's currency.",
+    )
+    from_members = fields.Boolean(
+        string="Sum of Member Targets",
+        help="The team target is the sum of its members' targets for the same period, kept up "
+        "to date; otherwise it is the amount entered, whatever the members' targets add up to.",
+    )
+    cost_budget = fields.Monetary(
+        string="Selling Cost Budget",
+        currency_field="currency_id",
+        help="What selling may cost over the period (expenses and activities).",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    note = fields.Char()
+
+    @api.depends("target_level", "user_id", "team_id", "period_label")
+    def _compute_name(self):
+        for target in self:
+            who = target.user_id if target.target_level == "user" else target.team_id
+            target.name = f"{target.period_label or ''} · {who.name or ''}"
+
+    @api.depends("period_type", "date_start")
+    def _compute_period(self):
+        for target in self:
+            if not (target.period_type and target.date_start):
+                target.date_end = target.period_label = False
+                continue
+            start, end = periods.bounds(target.period_type, target.date_start)
+            target.date_end = end
+            target.period_label = periods.key(target.period_type, start)
+
+    @api.constrains("target_level", "user_id", "team_id", "amount", "cost_budget", "from_members")
+    def _check_target(self):
+        for target in self:
+            if target.target_level == "user" and not target.user_id:
+                raise ValidationError(_("A salesperson target needs a salesperson."))
+            if target.target_level == "team" and not target.team_id:
+                raise ValidationError(_("A team target needs a sales team."))
+            if target.amount < 0 or target.cost_budget < 0:
+                raise ValidationError(_("Targets and budgets cannot be negative."))
+            if target.from_members and target.target_level != "team":
+                raise ValidationError(_("Only a team target can be the sum of member targets."))
+
+    @api.constrains("target_level", "user_id", "team_id", "period_type", "date_start", "company_id")
+    def _check_unique_period(self):
+        for target in self:
+            domain = [
+                ("id", "!=", target.id),
+                ("target_level", "=", target.target_level),
+                ("period_type", "=", target.period_type),
+                ("date_start", "=", target.date_start),
+                ("company_id", "=", target.company_id.id),
+            ]
+            if target.target_level == "user":
+                domain.append(("user_id", "=", target.user_id.id))
+            else:
+                domain.append(("team_id", "=", target.team_id.id))
+            if self.sudo().search_count(domain, limit=1):
+                raise ValidationError(
+                    _(
+                        "%(who)s already has a target for %(period)s.",
+                        who=(target.user_id or target.team_id).name,
+                        period=target.period_label,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._guard_server_fields(vals_list, creating=True)
+        vals_list = [self._normalise_start(dict(vals)) for vals in vals_list]
+        targets = super().create(vals_list)
+        targets._sync_from_members()
+        return targets
+
+    def write(self, vals):
+        self._guard_server_fields([vals])
+        if "date_start" in vals or "period_type" in vals:
+            for target in self:
+                super(CrmSalesTarget, target).write(
+                    target._normalise_start(dict(vals), target.period_type)
+                )
+        else:
+            super().write(vals)
+        self._sync_from_members()
+        return True
+
+    def unlink(self):
+        scope = self.filtered(lambda t: t.target_level == "user")._period_scope()
+        res = super().unlink()
+        self._sync_team_targets(scope)
+        return res
+
+    def _normalise_start(self, vals, period_type=None):
+        period_type = vals.get("period_type") or period_type or "quarter"
+        if vals.get("date_start"):
+            start = fields.Date.to_date(vals["date_start"])
+            vals["date_start"] = periods.bounds(period_type, start)[0]
+        return vals
+
+    # ------------------------------------------------------------------ business
+
+    @api.model
+    def _get_amount_fields(self):
+        return super()._get_amount_fields() | {"amount", "cost_budget"}
+
+    def _period_scope(self):
+        return [(t.company_id.id, t.date_start, t.date_end) for t in self]
+
+    def _sync_from_members(self):
+        """Team targets that are the sum of their members follow every change."""
+        if self.env.context.get("crm_target_syncing"):
+            return
+        self._sync_team_targets(self.filtered(lambda t: t.target_level == "user")._period_scope())
+        self.filtered(lambda t: t.from_members)._recompute_from_members()
+
+    def _sync_team_targets(self, scope):
+        """Recompute the team targets made of member targets whose period covers one of the
+        ``scope`` periods (company, start, end)."""
+        if not scope:
+            return
+        domain = expression.OR(
+            [
+                [
+                    ("company_id", "=", company_id),
+                    ("date_start", "<=", start),
+                    ("date_end", ">=", end),
+                ]
+                for company_id, start, end in scope
+            ]
+        )
+        self.sudo().search([("from_members", "=", True), *domain])._recompute_from_members()
+
+    def _recompute_from_members(self):
+        for target in self.sudo():
+            members = target.team_id.member_ids
+            amounts = self._get_target_amounts(
+                "user", members.ids, target.date_start, target.date_end, target.company_id.ids
+            )
+            total = sum(sum(by_company.values()) for by_company in amounts.values())
+            if target.amount != total:
+                target.with_context(crm_target_syncing=True).write({"amount": total})
+
+    @api.model
+    def _get_target_amounts(
+        self, level, ids, date_from, date_to, company_ids=None, measure="amount"
+    ):
+        """Targets (or, with ``measure="cost_budget"``, selling cost budgets) of salespeople
+        (``level`` "user") or teams over a period, in each company's currency:
+        {user or team id: {company id: amount}}.
+
+        An entity's target for the period is the target of exactly that period when there is
+        one; otherwise the sum of its targets of the coarsest period type (year, quarter,
+        month) that lies inside it - a quarter without a quarterly target adds up its
+        monthly ones. Record rules apply."""
+        field = "user_id" if level == "user" else "team_id"
+        domain = [
+            ("target_level", "=", level),
+            ("date_start", ">=", date_from),
+            ("date_end", "<=", date_to),
+        ]
+        if ids is not None:
+            domain.append((field, "in", list(ids)))
+        if company_ids:
+            domain.append(("company_id", "in", list(company_ids)))
+        groups = self._read_group(domain, [field, "company_id", "period_type"], [f"{measure}:sum"])
+        by_type = defaultdict(dict)
+        for entity, company, period_type, amount in groups:
+            by_type[entity.id, company.id][period_type] = amount
+        result = defaultdict(dict)
+        for (entity_id, company_id), amounts in by_type.items():
+            for period_type in periods.TARGET_PERIOD_TYPES:
+                if period_type in amounts:
+                    result[entity_id][company_id] = amounts[period_type]
+                    break
+        return result

@@ -1,0 +1,290 @@
+"""The forecast against a user with an RPC client: the workbook comes from the download route
+only and leaves nothing on disk; bad parameters get a clear error, never a traceback; amounts
+stay finite; a salesperson reads only their own and their teams' targets; a team's targets are
+never orphaned. Every refusal is checked for its error, its message and that nothing changed."""
+
+import json
+import os
+import shutil
+import tempfile
+from urllib.parse import quote
+
+from odoo.addons.crm_project_stages.tests.common import JsonRpcMixin
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .forecast_common import Q2, ForecastCase
+
+ROUTE = "/crm_project_forecast/forecast/xlsx"
+TOO_LARGE = "The amounts of this forecast are too large to add up."
+REFUSED_FIELDS = "These fields are set by the server and cannot be changed:"
+FORECAST_FIELDS = {
+    "phase_probability": (99.0, "Phase Probability (%)"),
+    "forecast_category": ("commit", "Forecast"),
+    "forecast_probability": (99.0, "Forecast Probability (%)"),
+    "forecast_revenue": (1_000_000_000.0, "Weighted Revenue"),
+    "date_won": ("2001-01-01", "Won On"),
+    "forecast_date": ("2001-01-01", "Forecast Date"),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
+    def dashboard_rpc(self, login, method, *args, companies=None):
+        companies = companies or self.company
+        return self.rpc(
+            login,
+            "crm.forecast.dashboard",
+            method,
+            *args,
+            context={"allowed_company_ids": companies.ids},
+        )
+
+    def export(self, login, params, context=None):
+        if self._rpc_login != login:
+            self.authenticate(login, login)
+            self._rpc_login = login
+        context = {"allowed_company_ids": self.company.ids} if context is None else context
+        return self.url_open(
+            f"{ROUTE}?params={quote(json.dumps(params))}&context={quote(json.dumps(context))}",
+            timeout=60,
+        )
+
+    # ------------------------------------------------------------------ 9: server fields
+
+    def test_the_forecast_of_an_opportunity_is_the_servers(self):
+        def state(lead):
+            self.env.invalidate_all()
+            return [lead[name] for name in FORECAST_FIELDS]
+
+        before = state(self.proof)
+        for field, (value, label) in FORECAST_FIELDS.items():
+            for login in ("fc_rita", "fc_manager"):
+                answer = self.rpc(login, "crm.lead", "write", [self.proof.id], {field: value})
+                self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
+            self.assertEqual(state(self.proof), before, field)
+        answer = self.rpc(
+            "fc_rita",
+            "crm.lead",
+            "create",
+            {
+                "name": "Won in 2001",
+                "type": "opportunity",
+                "stage_id": self.stages["contact"].id,
+                "date_won": "2001-01-01",
+                "forecast_category": "won",
+            },
+        )
+        message = self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} Forecast, Won On.")
+        self.assertIn("To put it in another forecast category, set Forecast Category.", message)
+        self.assertFalse(
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search([("name", "=", "Won in 2001")])
+        )
+
+    # ------------------------------------------------------------------ 14: the workbook
+
+    def test_the_workbook_comes_from_the_download_route_only_and_leaves_nothing(self):
+        scratch = tempfile.mkdtemp(prefix="crm_forecast_attack_")
+        previous, tempfile.tempdir = tempfile.tempdir, scratch
+        try:
+            with mute_logger("odoo.http"):  # the unknown method is logged as a server error
+                answer = self.dashboard_rpc("fc_manager", "export_xlsx", Q2)
+            self.assertNotIn("result", answer, "no workbook, no server path over RPC")
+            self.assertIn("does not exist", answer["error"]["data"]["message"])
+            answer = self.dashboard_rpc("fc_manager", "_export_xlsx", Q2)
+            self.assertRefused(
+                answer,
+                "AccessError",
+                "Private methods (such as _export_xlsx) cannot be called remotely.",
+            )
+            self.assertEqual(os.listdir(scratch), [], "nothing written by the refused calls")
+            response = self.export("fc_manager", Q2)
+            self.assertEqual(response.status_code, 200, response.text[:300])
+            self.assertIn("spreadsheetml", response.headers["Content-Type"])
+            self.assertEqual(int(response.headers["Content-Length"]), len(response.content))
+            self.assertTrue(response.content.startswith(b"PK"))
+            # A refused export (an amount too large) leaves nothing behind either.
+            self.env.cr.execute(
+                "UPDATE crm_lead SET expected_revenue = 1e308, forecast_revenue = 1e308 "
+                "WHERE id IN %s",
+                [(self.tender.id, self.proof.id)],
+            )
+            self.env.invalidate_all()
+            response = self.export("fc_manager", Q2)
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(os.listdir(scratch), [], "the workbook is on no disk")
+        finally:
+            tempfile.tempdir = previous
+            shutil.rmtree(scratch)
+
+    # ------------------------------------------------------------------ 15: parameters
+
+    def test_bad_parameters_get_a_clear_error_on_screen_and_in_the_export(self):
+        cases = [
+            ({**Q2, "team_id": "abc"}, "Unknown sales team: abc"),
+            ({**Q2, "team_id": 2**40}, f"Unknown sales team: {2**40}"),
+            ({**Q2, "team_id": self.europe.id}, f"Unknown sales team: {self.europe.id}"),
+            ({**Q2, "user_id": [1]}, "Unknown salesperson: [1]"),
+            ({**Q2, "snapshot_id": {"id": 1}}, "Unknown forecast snapshot: {'id': 1}"),
+            (
+                {"period_type": "custom", "date": "0001-01-01", "date_to": "9999-12-31"},
+                "Forecast dates lie between 1900-01-01 and 2999-12-31.",
+            ),
+            (
+                {"period_type": "custom", "date": "2020-01-01", "date_to": "2030-01-02"},
+                "A custom period spans at most 10 years.",
+            ),
+            (
+                {"period_type": "year", "date": {"nested": {"deeper": [1, {"x": None}]}}},
+                "The period must be given as dates (YYYY-MM-DD).",
+            ),
+            ({"period_type": ["quarter"]}, "Unknown period type: ['quarter']"),
+        ]
+        for params, message in cases:
+            answer = self.dashboard_rpc("fc_manager", "get_dashboard_data", params)
+            self.assertRefused(answer, "UserError", message)
+            response = self.export("fc_manager", params)
+            self.assertEqual(response.status_code, 400, params)
+            self.assertIn(message.replace("'", "&#39;"), response.text)
+        answer = self.dashboard_rpc("fc_manager", "get_dashboard_data", [1, 2])
+        self.assertRefused(answer, "UserError", "The forecast parameters must be a JSON object")
+        # Ten years are fine.
+        answer = self.dashboard_rpc(
+            "fc_manager",
+            "get_dashboard_data",
+            {"period_type": "custom", "date": "2020-01-01", "date_to": "2030-01-01"},
+        )
+        self.assertIn("result", answer, answer.get("error"))
+        # The companies of the context: a list of the user's company ids.
+        for companies in ("abc", [{"id": 1}], [[self.company.id]], [True]):
+            answer = self.rpc(
+                "fc_manager",
+                "crm.forecast.dashboard",
+                "get_dashboard_data",
+                Q2,
+                context={"allowed_company_ids": companies},
+            )
+            self.assertRefused(
+                answer, "UserError", "The selected companies are not valid: a list of company ids."
+            )
+            response = self.export("fc_manager", Q2, {"allowed_company_ids": companies})
+            self.assertEqual(response.status_code, 400, companies)
+        response = self.export("fc_rita", Q2, {"allowed_company_ids": self.company_eu.ids})
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("You cannot see the forecast of these companies.", response.text)
+        # Drill-downs check the line they narrow to.
+        for figure, row in (
+            ("won", {"team_id": "abc"}),
+            ("won", [1]),
+            ("funnel", {"phase": ["contact"]}),
+            ("movement", {"type": {"x": 1}}),
+        ):
+            answer = self.dashboard_rpc("fc_manager", "action_drill", Q2, figure, row)
+            self.assertRefused(answer, "UserError", "The line of the figure is not valid.")
+        answer = self.dashboard_rpc("fc_manager", "action_drill", Q2, ["won"])
+        self.assertRefused(answer, "UserError", "Unknown figure: ['won']")
+
+    def test_amounts_stay_finite(self):
+        bound = "must be a number between -1,000,000,000,000,000 and 1,000,000,000,000,000."
+        for value in (1e308, 1e16, float("inf"), float("-inf"), float("nan"), "1e400"):
+            answer = self.rpc(
+                "fc_rita", "crm.lead", "write", [self.tender.id], {"expected_revenue": value}
+            )
+            self.assertRefused(answer, "ValidationError", f"Expected Revenue {bound}")
+        for login, model, vals, label in (
+            (
+                "fc_manager",
+                "crm.sales.target",
+                {"user_id": self.rita.id, "date_start": "2031-01-01", "amount": 1e20},
+                "Revenue Target",
+            ),
+            (
+                "fc_rita",
+                "crm.lead.cost",
+                {"lead_id": self.tender.id, "name": "Dinner", "amount": 1e300},
+                "Amount",
+            ),
+        ):
+            answer = self.rpc(login, model, "create", vals)
+            self.assertRefused(answer, "ValidationError", f"{label} {bound}")
+        self.env.invalidate_all()
+        self.assertEqual(self.tender.expected_revenue, 100_000)
+        self.assertFalse(self.tender.cost_ids)
+        # Amounts already in the database beyond the bound (written before it existed): a
+        # clear error, never Infinity in the JSON nor a server error in the export.
+        self.env.cr.execute(
+            "UPDATE crm_lead SET expected_revenue = 1e308, forecast_revenue = 1e308 WHERE id IN %s",
+            [(self.tender.id, self.proof.id)],
+        )
+        self.env.invalidate_all()
+        response = self.rpc_raw(
+            "fc_manager",
+            "crm.forecast.dashboard",
+            "get_dashboard_data",
+            Q2,
+            context={"allowed_company_ids": self.company.ids},
+        )
+        for bad in ("Infinity", "NaN"):
+            self.assertNotIn(bad, response.text)
+        self.assertRefused(response.json(), "UserError", TOO_LARGE, "1,000,000,000,000,000")
+        response = self.export("fc_manager", Q2)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(TOO_LARGE, response.text)
+
+    # ------------------------------------------------------------------ 16: targets
+
+    def test_a_salesperson_reads_own_and_own_teams_targets_only(self):
+        answer = self.rpc(
+            "fc_rita",
+            "crm.sales.target",
+            "search_read",
+            [],
+            ["target_level", "user_id", "team_id", "amount", "cost_budget"],
+        )
+        seen = {
+            (row["target_level"], (row["user_id"] or row["team_id"])[1], row["amount"])
+            for row in answer["result"]
+        }
+        self.assertEqual(seen, {("team", "East", 150_000), ("user", "Rita East", 120_000)})
+        west = self.env["crm.sales.target"].search([("team_id", "=", self.west.id)], limit=1)
+        answer = self.rpc("fc_rita", "crm.sales.target", "read", west.ids, ["cost_budget"])
+        self.assertRefused(answer, "AccessError", "Sales Target")
+        # Nor through the Forecast Analysis.
+        answer = self.rpc(
+            "fc_rita",
+            "crm.forecast.report",
+            "search_read",
+            [("row_type", "=", "target")],
+            ["target_amount"],
+        )
+        self.assertEqual(
+            sorted(row["target_amount"] for row in answer["result"]), [120_000, 150_000]
+        )
+        # A team leader reads the targets of the team they lead.
+        self.west.user_id = self.rita
+        answer = self.rpc(
+            "fc_rita", "crm.sales.target", "search_count", [("team_id", "=", self.west.id)]
+        )
+        self.assertEqual(answer["result"], 3)
+
+    def test_a_team_with_targets_is_archived_not_deleted(self):
+        targets = self.env["crm.sales.target"].search([("team_id", "=", self.west.id)])
+        self.assertEqual(len(targets), 3)
+        answer = self.rpc("fc_manager", "crm.team", "unlink", self.west.ids)
+        self.assertRefused(
+            answer,
+            "UserError",
+            "The sales team “West” has sales targets or selling cost budgets: archive it "
+            "instead of deleting it",
+        )
+        self.env.invalidate_all()
+        self.assertTrue(self.west.exists())
+        self.assertEqual(targets.exists().team_id, self.west)
+        # Archived, it still counts with its targets, never as "No team".
+        self.rpc("fc_manager", "crm.team", "action_archive", self.west.ids)
+        data = self.dashboard_rpc("fc_manager", "get_dashboard_data", Q2)["result"]
+        teams = {row["name"]: row["target"] for row in data["by_team"]}
+        self.assertEqual(teams.get("West"), 30_000)
+        self.assertNotIn("No team", teams)

@@ -1,0 +1,141 @@
+"""Installing into a database that already holds a pipeline: every pipeline gets the phases,
+every opportunity already there its phase, history, checklist and outcome, in a few set-based
+statements (a deployment may hold hundreds of thousands of leads)."""
+
+from odoo.tools import SQL
+
+from . import phase_sql
+
+
+def post_init_hook(env):
+    # The translations of this addon were just loaded in SQL: read them.
+    env.invalidate_all()
+    env["crm.stage"]._map_stages_to_phases()
+    name_stages_after_phases(env)
+    fill_opportunities(env)
+
+
+def name_stages_after_phases(env):
+    """The stages named like their phase in English in every language (created for a phase:
+    by the mapping above, or by the demo data before the translations were loaded) are named
+    like it in every installed language."""
+    env.cr.execute(
+        """
+        SELECT s.id FROM crm_stage s JOIN crm_project_phase p ON p.id = s.phase_id
+         WHERE NOT EXISTS (SELECT 1 FROM jsonb_each_text(s.name) n
+                            WHERE n.value <> p.name->>'en_US')
+        """
+    )
+    env["crm.stage"].browse([row[0] for row in env.cr.fetchall()])._name_after_phase()
+
+
+def uninstall_hook(env):
+    """The phases go with the addon, and first what points to them: the stages and the
+    opportunities of the CRM stay without a phase, the addon's own rows go (their tables are
+    dropped right after)."""
+    env.cr.execute(
+        """
+        UPDATE crm_stage SET phase_id = NULL WHERE phase_id IS NOT NULL;
+        UPDATE crm_lead SET phase_id = NULL, phase_reached_id = NULL
+         WHERE phase_id IS NOT NULL OR phase_reached_id IS NOT NULL;
+        DELETE FROM crm_lead_phase_history;
+        DELETE FROM crm_lead_checklist_line;
+        DELETE FROM crm_lead_problem;
+        DELETE FROM crm_phase_checklist_item;
+        DELETE FROM crm_project_phase_company;
+        """
+    )
+
+
+def fill_opportunities(env):
+    """Opportunities without a phase enter the pipeline as ``crm.lead._enter_pipeline`` makes
+    them (their stage's phase, the last for a Won stage, else the first) since their last stage
+    change; leads (not yet opportunities) get no phase. Every lead gets its outcome."""
+    env.flush_all()
+    cr = env.cr
+    now = SQL("(now() at time zone 'UTC')")
+    stamps = SQL("%(uid)s, %(now)s, %(uid)s, %(now)s", uid=env.uid, now=now)
+    cr.execute(
+        SQL(
+            """
+            UPDATE crm_lead l
+               SET phase_id = %(phase)s,
+                   phase_date_in = COALESCE(l.date_last_stage_update, l.create_date, %(now)s)
+              FROM crm_lead l2
+              LEFT JOIN crm_stage s ON s.id = l2.stage_id
+             WHERE l2.id = l.id AND l.phase_id IS NULL AND l.type = 'opportunity'
+            """,
+            phase=phase_sql.entry_phase("l", "s"),
+            now=now,
+        )
+    )
+    cr.execute(
+        SQL(
+            """
+            UPDATE crm_lead l
+               SET outcome = %(outcome)s
+              FROM crm_lead l2
+              LEFT JOIN crm_stage s ON s.id = l2.stage_id
+              LEFT JOIN crm_lost_reason r ON r.id = l2.lost_reason_id
+             WHERE l2.id = l.id AND l.outcome IS NULL
+            """,
+            outcome=phase_sql.outcome("l", "s", "r"),
+        )
+    )
+    cr.execute(
+        SQL(
+            """
+            UPDATE crm_lead l
+               SET phase_reached_id = COALESCE(l.phase_reached_id, l.phase_id),
+                   phase_sequence = p.sequence,
+                   phase_reached_sequence = COALESCE(r.sequence, p.sequence),
+                   date_stalled = %(date_stalled)s
+              FROM crm_project_phase p, crm_lead l2
+              LEFT JOIN crm_project_phase r ON r.id = l2.phase_reached_id
+             WHERE p.id = l.phase_id AND l2.id = l.id AND l.date_stalled IS NULL
+            """,
+            date_stalled=phase_sql.date_stalled("l"),
+        )
+    )
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO crm_lead_phase_history
+                   (lead_id, phase_id, phase_sequence, date_in, date_out, user_id, company_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, l.phase_id, l.phase_sequence, l.phase_date_in,
+                   CASE WHEN l.outcome <> 'open'
+                        THEN GREATEST(l.phase_date_in, COALESCE(l.date_closed, l.write_date)) END,
+                   l.user_id, l.company_id, %(stamps)s
+              FROM crm_lead l
+             WHERE l.phase_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)
+            RETURNING id
+            """,
+            stamps=stamps,
+        )
+    )
+    new_rows = [row[0] for row in cr.fetchall()]
+    if new_rows:
+        cr.execute(phase_sql.history_facts(SQL("h.id = ANY(%s)", new_rows)))
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO crm_lead_checklist_line
+                   (lead_id, item_id, phase_id, phase_sequence, sequence, done, company_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, i.id, i.phase_id, i.phase_sequence, i.sequence, false, l.company_id,
+                   %(stamps)s
+              FROM crm_lead l
+              JOIN crm_phase_checklist_item i
+                ON i.active AND i.phase_sequence <= l.phase_sequence
+               AND (i.company_id IS NULL OR i.company_id = l.company_id)
+              JOIN crm_project_phase p
+                ON p.id = i.phase_id AND (p.company_id IS NULL OR p.company_id = l.company_id)
+             WHERE l.outcome = 'open' AND l.type = 'opportunity' AND l.phase_id IS NOT NULL
+            ON CONFLICT (lead_id, item_id) DO NOTHING
+            """,
+            stamps=stamps,
+        )
+    )
+    env.invalidate_all()

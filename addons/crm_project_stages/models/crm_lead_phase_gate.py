@@ -1,0 +1,235 @@
+from markupsafe import Markup
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "sales_team.group_sale_manager"
+
+
+class CrmLead(models.Model):
+    """The phase gate: an opportunity moves to a later phase, or to Won, only with the
+    mandatory checklist items of the phases it leaves done; the only way past open items is a
+    Sales Manager's force, logged. Nothing a client sends opens the gate."""
+
+    _inherit = "crm.lead"
+
+    # ------------------------------------------------------------------ actions
+
+    def action_force_phase_move(self):
+        self.ensure_one()
+        self._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Force Stage Change"),
+            "res_model": "crm.phase.force.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }
+
+    # ------------------------------------------------------------------ the gate
+
+    def _get_phase_gate_missing(self, target, entering=False):
+        """Mandatory checklist items still open that stand between each opportunity and step
+        ``target`` (a phase's sequence, or ``WON_STEP``): those of the phases it would leave
+        by moving forward, or, ``entering`` the pipeline there, those of every earlier phase.
+        {lead: items}; moving back is never gated."""
+        start = {lead: None if entering else lead._get_phase_step() for lead in self}
+        forward = self.filtered(lambda lead: start[lead] is None or start[lead] < target)
+        if not forward:
+            return {}
+        items = (
+            self.env["crm.phase.checklist.item"]
+            .sudo()
+            .search(
+                [
+                    ("mandatory", "=", True),
+                    ("company_id", "in", [*forward.company_id.ids, False]),
+                    ("phase_sequence", "<", target),
+                ]
+            )
+        )
+        done = {
+            (lead.id, item.id)
+            for lead, item in self.env["crm.lead.checklist.line"]
+            .sudo()
+            ._read_group(
+                [("lead_id", "in", forward.ids), ("done", "=", True)], ["lead_id", "item_id"]
+            )
+        }
+        missing = {}
+        for lead in forward:
+            open_items = items.filtered(
+                lambda item, lead=lead: (
+                    (start[lead] is None or start[lead] <= item.phase_sequence)
+                    and item._applies_to_company(lead.company_id)
+                    and (lead.id, item.id) not in done
+                )
+            )
+            if open_items:
+                missing[lead] = open_items
+        return missing
+
+    def _check_phase_gate(self, vals):
+        """Refuse a user's forward move of opportunities (to a later phase, or to Won) while
+        mandatory items of the phases they leave are open. Nothing a client sends opens the
+        gate: the phase itself is a server field, and the only way past open items is a Sales
+        Manager's ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason."""
+        if not vals.get("stage_id"):
+            return
+        stage = self.env["crm.stage"].browse(vals["stage_id"])
+        target = stage._get_phase_step()
+        if target is None:
+            return
+        staying = self.filtered(
+            lambda lead: lead.type == "opportunity" and vals.get("type", lead.type) == lead.type
+        )
+        missing = staying._get_phase_gate_missing(target)
+        if missing:
+            raise UserError(self._phase_gate_refusal(missing, stage))
+
+    @api.model
+    def _phase_target_label(self, stage):
+        return stage.name if stage.is_won else stage.phase_id.name
+
+    @api.model
+    def _phase_item_lines(self, items):
+        return "\n".join(f"  • {item.phase_id.name}: {item.name}" for item in items)
+
+    def _phase_gate_refusal(self, missing, stage):
+        target_label = self._phase_target_label(stage)
+        blocks = []
+        for lead, items in missing.items():
+            block = (
+                self.env._(
+                    "“%(lead)s” cannot move to %(target)s: these mandatory items of the phases "
+                    "it leaves are open:",
+                    lead=lead.name,
+                    target=target_label,
+                )
+                + "\n"
+                + self._phase_item_lines(items)
+            )
+            current = lead._get_phase_step()
+            ahead = items.phase_id.filtered(lambda phase, current=current: phase.sequence > current)
+            if ahead:
+                block += "\n" + self.env._(
+                    "The items of %(phases)s are on the checklist once the opportunity is in "
+                    "that phase: move it there first, one phase at a time.",
+                    phases=", ".join(ahead.sorted().mapped("name")),
+                )
+            blocks.append(block)
+        return (
+            "\n\n".join(blocks)
+            + "\n\n"
+            + self.env._(
+                "Tick the open items off in the checklist of the opportunity's Project Phases "
+                "tab, or ask a Sales Manager to force the move (Force Stage, with a reason)."
+            )
+        )
+
+    # ------------------------------------------------------------------ entering the pipeline
+
+    def _check_pipeline_entry(self):
+        """Opportunities entering the pipeline beyond its first phase: refused to salespeople,
+        {lead: items left open} for a Sales Manager (logged once they are in)."""
+        missing = {}
+        for stage, leads in self.grouped("stage_id").items():
+            target = stage._get_phase_step()
+            if target is not None:
+                missing.update(leads._get_phase_gate_missing(target, entering=True))
+        if missing and not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(self._phase_entry_refusal(missing))
+        return {} if self.env.su else missing
+
+    def _log_pipeline_entry(self, missing):
+        for lead, items in missing.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    lead.env._(
+                        "Entered the pipeline in %(target)s by %(user)s, with these "
+                        "mandatory items of the earlier phases open:",
+                        target=lead._phase_target_label(lead.stage_id),
+                        user=self.env.user.name,
+                    ),
+                    lead._item_list(items),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _phase_entry_refusal(self, missing):
+        blocks = []
+        for lead, items in missing.items():
+            blocks.append(
+                self.env._(
+                    "“%(lead)s” cannot start in %(target)s: these mandatory items of the "
+                    "earlier phases are not done:",
+                    lead=lead.name,
+                    target=self._phase_target_label(lead.stage_id),
+                )
+                + "\n"
+                + self._phase_item_lines(items)
+            )
+        first = self.env["crm.project.phase"]._get_pipeline_phases(self.company_id[:1])[:1]
+        return (
+            "\n\n".join(blocks)
+            + "\n\n"
+            + self.env._(
+                "An opportunity starts in %(first)s and moves on as the items of each phase "
+                "are done: create it in a stage of %(first)s (a lead: move it to such a stage "
+                "before converting it), or ask a Sales Manager to create it in this stage.",
+                first=first.name,
+            )
+        )
+
+    # ------------------------------------------------------------------ the manager's force
+
+    def _force_phase_move(self, stage, reason):
+        """Move the opportunities to ``stage`` although mandatory items are open: the Sales
+        Manager's override, the only way past the phase gate besides ticking the items off.
+        The open items and the reason are logged in each opportunity's chatter."""
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for forcing the move."))
+        self.check_access("write")
+        target = stage._get_phase_step()
+        missing = self._get_phase_gate_missing(target) if target is not None else {}
+        for lead, items in missing.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+                % (
+                    lead.env._(
+                        "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
+                        "with these mandatory items open:",
+                        user=self.env.user.name,
+                        old=lead.phase_id.name or "",
+                        new=lead._phase_target_label(stage.with_env(lead.env)),
+                    ),
+                    lead._item_list(items),
+                    lead.env._("Reason: %s", reason),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        # As superuser: past the gate this user has just been allowed through.
+        self.sudo().write({"stage_id": stage.id})
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only Sales Managers can force an opportunity past a phase gate.")
+            )
+
+    def _item_list(self, items):
+        """The items as an HTML list, in this record's language."""
+        names = items.with_context(lang=self.env.context.get("lang")).mapped("name")
+        return Markup().join(Markup("<li>%s</li>") % name for name in names)
+
+    def _in_company_language(self):
+        """This opportunity in its company's language: the notes the server writes in its
+        chatter are read by the whole team, whoever triggered them."""
+        company = self.company_id or self.env.company
+        return self.with_context(lang=company.partner_id.lang or "en_US")

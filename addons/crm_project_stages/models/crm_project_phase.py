@@ -1,0 +1,93 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmProjectPhase(models.Model):
+    """A phase of project selling. The four of the sales method (Contact, Solution Design,
+    Solution Proof, Tender) ship as data; stages belong to a phase, opportunities are in the
+    phase of their stage. Phases are ordered by ``sequence``: moving to a phase of a higher
+    sequence is moving forward (gated by the checklist), Won is the step after the last."""
+
+    _name = "crm.project.phase"
+    _description = "Project Phase"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Technical key of the phases of the sales method (contact, design, proof, "
+        "tender), for the addons that build on them: a competitive bid belongs to the tender.",
+    )
+    sequence = fields.Integer(default=10, help="Order of the phases on the way to Won.")
+    stall_days = fields.Integer(
+        string="Stalled After (days)",
+        default=30,
+        help="Days an open opportunity may stay in this phase before it is flagged as stalled; "
+        "a company may allow other limits (Per Company).",
+    )
+    company_limit_ids = fields.One2many(
+        "crm.project.phase.company", "phase_id", string="Per Company", copy=True
+    )
+    description = fields.Text(translate=True, help="What happens in this phase.")
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Leave empty to use this phase in every company."
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("stall_days_positive", "CHECK(stall_days >= 0)", "Stall days cannot be negative."),
+    ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """Stages, opportunities and their history point to a phase: archive it instead."""
+        for model, label in (
+            ("crm.stage", self.env._("stages")),
+            ("crm.lead", self.env._("opportunities")),
+        ):
+            used = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("phase_id", "in", self.ids)], limit=1)
+            )
+            if used:
+                raise UserError(
+                    self.env._(
+                        "The phase “%(phase)s” is used by %(what)s: archive it instead of "
+                        "deleting it.",
+                        phase=used.phase_id.name,
+                        what=label,
+                    )
+                )
+
+    # ------------------------------------------------------------------ business
+
+    @api.model
+    def _get_pipeline_phases(self, company=None):
+        """The active phases an opportunity of ``company`` goes through, in order: the shared
+        ones and the company's own."""
+        companies = [False, company.id] if company else [False]
+        return self.sudo().search([("company_id", "in", companies)])
+
+    @api.model
+    def _get_stall_limits(self):
+        """{(phase id, company id): days} of the companies with a limit of their own, and
+        {(phase id, None): days} of every phase: see ``_stall_days``."""
+        phases = self.sudo().with_context(active_test=False).search_fetch([], ["stall_days"])
+        limits = {(phase.id, None): phase.stall_days for phase in phases}
+        for line in (
+            self.env["crm.project.phase.company"]
+            .sudo()
+            .search_fetch([], ["phase_id", "company_id", "stall_days"])
+        ):
+            limits[line.phase_id.id, line.company_id.id] = line.stall_days
+        return limits
+
+    @staticmethod
+    def _stall_days(limits, phase_id, company_id):
+        """The days a phase allows in a company: the company's own limit, else the phase's."""
+        days = limits.get((phase_id, company_id))
+        return limits.get((phase_id, None), 0) if days is None else days
