@@ -6,8 +6,11 @@ date; the won date by the one time-zone rule); settings move to the phases and t
 addon; the salespeople's target rules get the domain of this release (they are noupdate);
 the scheduled jobs of the forecast become noupdate.
 
-Self-contained SQL, as migrations are: these statements are this release's rules as they stand
-today, not calls to code that may change."""
+The stored facts are filled by the statements of ``phase_sql``, where each rule is written once:
+an upgrade fills them as the release it upgrades to computes them."""
+
+from odoo.addons.crm_project_stages import phase_sql
+from odoo.tools import SQL
 
 CODES = ("contact", "design", "proof", "tender")
 DEFAULT_FORECAST = {
@@ -114,57 +117,31 @@ def _stall_days(cr):
 
 
 def _lead_facts(cr):
-    """Outcome, then stalled date, as ``crm.lead`` computes them in this release."""
+    """Outcome, then stalled date, by the rules of this release (``phase_sql``)."""
     cr.execute(
-        """
-        UPDATE crm_lead l
-           SET outcome = CASE WHEN l.active THEN
-                                  CASE WHEN COALESCE(s.is_won, false) THEN 'won' ELSE 'open' END
-                              WHEN COALESCE(l.probability, 0) <> 0 THEN 'archived'
-                              WHEN COALESCE(r.is_cancellation, false) THEN 'cancelled'
-                              ELSE 'lost' END
-          FROM crm_lead l2
-          LEFT JOIN crm_stage s ON s.id = l2.stage_id
-          LEFT JOIN crm_lost_reason r ON r.id = l2.lost_reason_id
-         WHERE l2.id = l.id;
-        UPDATE crm_lead l
-           SET date_stalled = l.phase_date_in + make_interval(days => COALESCE(
-                   (SELECT pc.stall_days FROM crm_project_phase_company pc
-                     WHERE pc.phase_id = l.phase_id AND pc.company_id = l.company_id),
-                   p.stall_days) + 1)
-          FROM crm_project_phase p
-         WHERE p.id = l.phase_id;
-        """
+        SQL(
+            """
+            UPDATE crm_lead l
+               SET outcome = %(outcome)s
+              FROM crm_lead l2
+              LEFT JOIN crm_stage s ON s.id = l2.stage_id
+              LEFT JOIN crm_lost_reason r ON r.id = l2.lost_reason_id
+             WHERE l2.id = l.id
+            """,
+            outcome=phase_sql.outcome("l", "s", "r"),
+        )
+    )
+    cr.execute(
+        SQL(
+            "UPDATE crm_lead l SET date_stalled = %(date_stalled)s WHERE l.phase_id IS NOT NULL",
+            date_stalled=phase_sql.date_stalled("l"),
+        )
     )
 
 
 def _history_facts(cr):
     """The facts of each stay and of each first stay in a phase (``crm.lead.phase.history``)."""
-    cr.execute(
-        """
-        WITH facts AS (
-            SELECT h.id,
-                   row_number() OVER stays = 1 AS first,
-                   sum(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)
-                       FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
-                   min(h.date_in) FILTER (WHERE h.date_out IS NULL) OVER phase AS open_since
-              FROM crm_lead_phase_history h
-            WINDOW phase AS (PARTITION BY h.lead_id, h.phase_id),
-                   stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
-        )
-        UPDATE crm_lead_phase_history h
-           SET duration = COALESCE(
-                   round((EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)::numeric, 4), 0
-               ),
-               is_first_entry = facts.first,
-               phase_closed_days = CASE WHEN facts.first
-                                        THEN COALESCE(round(facts.closed_days::numeric, 4), 0)
-                                        ELSE 0 END,
-               phase_open_since = CASE WHEN facts.first THEN facts.open_since END
-          FROM facts
-         WHERE facts.id = h.id
-        """
-    )
+    cr.execute(phase_sql.history_facts())
 
 
 def _forecast(cr):
