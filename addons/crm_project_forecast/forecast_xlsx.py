@@ -74,21 +74,25 @@ def _forecast_sheet(book, data, labels):
     figures = [Column(labels[f"figure_{key}"], "money", width=16) for key in FIGURE_COLUMNS]
     attainment = Column(labels["attainment"], "percent", width=12, convert=from_percent)
     totals = data["totals"]
-    total = [labels["total"], *(totals[key] for key in FIGURE_COLUMNS), totals["attainment"]]
-    for caption, rows, name_key in (
-        ("by_team", data["by_team"], "team"),
-        ("by_user", data["by_user"], "user"),
-    ):
+    for caption, name_key in (("by_team", "team"), ("by_user", "user")):
+        table_total = data[f"{caption}_total"]
+        sheet.caption(labels[caption])
         sheet.table(
             [Column(labels[name_key], width=32), *figures, attainment],
             (
                 [line["name"], *(line[key] for key in FIGURE_COLUMNS), line["attainment"]]
-                for line in rows
+                for line in data[caption]
             ),
-            total=total,
+            total=[
+                labels["total"],
+                *(table_total[key] for key in FIGURE_COLUMNS),
+                table_total["attainment"],
+            ],
             freeze_cols=1,
         )
-        sheet.caption(labels[caption])
+        note = data["notes"][caption]
+        if note:
+            sheet.caption(labels[f"note_{note}"], fmt=None)
         sheet.skip()
     row = sheet.row
     sheet.cell(row, 0, labels["undated"], "bold")

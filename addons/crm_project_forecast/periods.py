@@ -53,6 +53,25 @@ def shift(period_type, anchor, steps, date_to=None):
     return start + timedelta(days=((end - start).days + 1) * steps)
 
 
+def same_day_in(period_type, start, end, today):
+    """The viewed period's "today": ``today`` itself when the period (``start`` to ``end``)
+    contains it, else the day at the same place in the period - the same day of the month
+    (of the same month of the quarter, of the same month of the year), the month's last day
+    when it is shorter; a custom range its first day. Switching from this period to another
+    period type lands on the period that contains it."""
+    if start <= today <= end or period_type == "custom":
+        return today if start <= today <= end else start
+    if period_type == "year":
+        month = today.month
+    elif period_type == "quarter":
+        month = start.month + (today.month - 1) % 3
+    else:
+        month = start.month
+    first = date(start.year, month, 1)
+    last = _add_months(first, 1) - timedelta(days=1)
+    return first.replace(day=min(today.day, last.day))
+
+
 def key(period_type, start):
     """Sortable label of the period starting on ``start``: 2026, 2026-Q4, 2026-11."""
     if period_type == "year":

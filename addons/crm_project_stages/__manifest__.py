@@ -27,6 +27,9 @@
     ],
     "demo": ["demo/crm_lead_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "crm_project_stages/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "crm_project_stages/static/src/tours/*.js",
         ],

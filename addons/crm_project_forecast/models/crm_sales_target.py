@@ -9,6 +9,14 @@ from .. import periods
 TARGET_PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
 
+def _asks_for(fields_spec, name):
+    """Whether a read_group ``fields`` list aggregates the field ``name``."""
+    return any(
+        spec == name or spec.startswith(f"{name}:") or spec.endswith(f"({name})")
+        for spec in fields_spec or ()
+    )
+
+
 class CrmSalesTarget(models.Model):
     _name = "crm.sales.target"
     _inherit = ["crm.suite.server.fields.mixin"]
@@ -135,6 +143,29 @@ class CrmSalesTarget(models.Model):
         self._sync_team_targets(scope)
         return res
 
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Grouped, targets add up only where the sum means something: a group of one level
+        (sales team or salesperson) and one period type. A group mixing them shows no sum of
+        targets or budgets (a team's target is not added to its members', a year's to its
+        quarters')."""
+        summed = [name for name in ("amount", "cost_budget") if _asks_for(fields, name)]
+        if not summed:
+            return super().read_group(domain, fields, groupby, offset, limit, orderby, lazy)
+        probes = [
+            "crm_levels:count_distinct(target_level)",
+            "crm_types:count_distinct(period_type)",
+        ]
+        groups = super().read_group(
+            domain, [*fields, *probes], groupby, offset, limit, orderby, lazy
+        )
+        for group in groups:
+            levels, types = group.pop("crm_levels", 0) or 0, group.pop("crm_types", 0) or 0
+            if levels > 1 or types > 1:
+                for name in summed:
+                    group.pop(name, None)
+        return groups
+
     def _normalise_start(self, vals, period_type=None):
         period_type = vals.get("period_type") or period_type or "quarter"
         if vals.get("date_start"):
@@ -191,12 +222,28 @@ class CrmSalesTarget(models.Model):
     ):
         """Targets (or, with ``measure="cost_budget"``, selling cost budgets) of salespeople
         (``level`` "user") or teams over a period, in each company's currency:
-        {user or team id: {company id: amount}}.
+        {user or team id: {company id: amount}} (the targets of ``_get_counted_targets``)."""
+        result = defaultdict(dict)
+        for (entity_id, company_id), (amount, _ids) in self._select_targets(
+            level, ids, date_from, date_to, company_ids, measure
+        ).items():
+            result[entity_id][company_id] = amount
+        return result
 
-        An entity's target for the period is the target of exactly that period when there is
+    @api.model
+    def _get_counted_targets(self, level, ids, date_from, date_to):
+        """The targets the forecast counts for the period: those whose amounts
+        ``_get_target_amounts`` adds up."""
+        selected = self._select_targets(level, ids, date_from, date_to)
+        return self.browse(sorted(i for _amount, ids in selected.values() for i in ids))
+
+    @api.model
+    def _select_targets(self, level, ids, date_from, date_to, company_ids=None, measure="amount"):
+        """{(user or team id, company id): (amount, target ids)} of the period, one rule:
+        an entity's target for the period is the target of exactly that period when there is
         one; otherwise the sum of its targets of the coarsest period type (year, quarter,
         month) that lies inside it - a quarter without a quarterly target adds up its
-        monthly ones. Record rules apply."""
+        monthly ones. Aggregated in SQL; record rules apply."""
         field = "user_id" if level == "user" else "team_id"
         domain = [
             ("target_level", "=", level),
@@ -207,14 +254,16 @@ class CrmSalesTarget(models.Model):
             domain.append((field, "in", list(ids)))
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
-        groups = self._read_group(domain, [field, "company_id", "period_type"], [f"{measure}:sum"])
+        groups = self._read_group(
+            domain, [field, "company_id", "period_type"], [f"{measure}:sum", "id:array_agg"]
+        )
         by_type = defaultdict(dict)
-        for entity, company, period_type, amount in groups:
-            by_type[entity.id, company.id][period_type] = amount
-        result = defaultdict(dict)
-        for (entity_id, company_id), amounts in by_type.items():
+        for entity, company, period_type, amount, target_ids in groups:
+            by_type[entity.id, company.id][period_type] = (amount, target_ids)
+        result = {}
+        for key, amounts in by_type.items():
             for period_type in periods.TARGET_PERIOD_TYPES:
                 if period_type in amounts:
-                    result[entity_id][company_id] = amounts[period_type]
+                    result[key] = amounts[period_type]
                     break
         return result

@@ -20,6 +20,18 @@ from ..services import (
 )
 from ..services.labels import dashboard_labels, figure_labels, workbook_labels
 
+# The parts of the dashboard, each loaded by a call of its own (the figures first).
+SECTIONS = ("figures", "funnel", "risk", "movement", "cost")
+
+
+def lost_row_domain(row):
+    """A line of the lost deals: its phase and lost reason (false: none)."""
+    return [
+        (field, "=", row[key] or False)
+        for key, field in (("phase_id", "phase_id"), ("lost_reason_id", "lost_reason_id"))
+        if key in row
+    ]
+
 
 class CrmForecastDashboard(models.AbstractModel):
     """The sales manager's forecast: figures against targets for a period, the funnel, the
@@ -38,31 +50,56 @@ class CrmForecastDashboard(models.AbstractModel):
 
     @api.readonly
     @api.model
-    def get_dashboard_data(self, params=None):
+    def get_dashboard_data(self, params=None, sections=None):
+        """The dashboard of ``params``: every section, or those of ``sections`` (a list of
+        ``SECTIONS``): the screen asks first for its figures, then for each other section in
+        a call of its own, and shows each as it arrives."""
         params = ForecastParams.parse(self.env, params)
-        return check_finite(self.env, self._dashboard_data(params, limit=50))
+        if sections is None:
+            sections = SECTIONS
+        elif not isinstance(sections, list) or not all(
+            isinstance(section, str) and section in SECTIONS for section in sections
+        ):
+            raise UserError(
+                self.env._(
+                    "Unknown dashboard sections: %(given)s (known: %(known)s).",
+                    given=str(sections)[:80],
+                    known=", ".join(SECTIONS),
+                )
+            )
+        return check_finite(self.env, self._dashboard_data(params, limit=50, sections=sections))
 
     @api.readonly
     @api.model
     def action_drill(self, params, figure, row=None):
         """The records behind one figure of the dashboard: ``figure`` is a forecast figure
-        (won, commit, best_case, pipeline, weighted, forecast, undated, at_risk), ``funnel``,
-        ``movement`` or ``cost``; ``row`` narrows it to one line of a table (team_id, user_id,
-        phase_id and kind, movement type)."""
+        (won, commit, best_case, pipeline, weighted, forecast, undated, at_risk), ``target``
+        (the sales targets counted), ``gap`` or ``analysis`` (*Forecast Analysis* on the same
+        period and scope), ``funnel``, ``lost``, ``movement`` or ``cost``; ``row`` narrows it
+        to one line of a table (team_id, user_id, phase_id, lost_reason_id and kind, movement
+        type)."""
         params = ForecastParams.parse(self.env, params)
         row = ForecastParams.parse_row(self.env, row)
         if not isinstance(figure, str):
             raise UserError(self.env._("Unknown figure: %s", str(figure)[:40]))
         if figure == "funnel":
             return ForecastFunnel(self.env, params).drill(row)
+        if figure == "lost":
+            domain = [*ForecastFunnel(self.env, params).lost_domain(), *lost_row_domain(row)]
+            return self._lead_action(self.env._("Lost in the period"), domain)
         if figure == "cost":
             return ForecastCost(self.env, params).drill(row)
         if figure == "movement":
             domain, name = ForecastMovement(self.env, params).drill(row)
             return self._lead_action(name, domain)
+        figures = ForecastFigures(self.env, params)
+        if figure == "target":
+            return figures.targets_action(row)
+        if figure in ("gap", "analysis"):
+            return figures.analysis_action(row)
         if figure not in LEAD_FIGURES:
             raise UserError(self.env._("Unknown figure: %s", figure))
-        domain = ForecastFigures(self.env, params).lead_domain(figure, row)
+        domain = figures.lead_domain(figure, row)
         return self._lead_action(figure_labels(self.env)[figure], domain)
 
     @api.model
@@ -98,25 +135,33 @@ class CrmForecastDashboard(models.AbstractModel):
     # ------------------------------------------------------------------ the parts
 
     @api.model
-    def _dashboard_data(self, params, limit):
-        """Everything the dashboard shows; ``limit`` bounds the listed movement lines (None:
-        all of them, for the workbook)."""
+    def _dashboard_data(self, params, limit, sections=SECTIONS):
+        """What the dashboard shows of ``sections``; ``limit`` bounds the listed movement
+        lines (None: all of them, for the workbook)."""
         figures = ForecastFigures(self.env, params)
-        forecast = figures.forecast()
-        funnel = ForecastFunnel(self.env, params)
-        return {
-            "params": params.to_json(),
-            "period": params.period_info(),
-            "currency_id": self.env.company.currency_id.id,
-            "choices": self._get_choices(),
-            "labels": dashboard_labels(self.env),
-            **forecast,
-            "funnel": funnel.rows(),
-            "lost_by_phase": funnel.lost(),
-            "risk": ForecastRisk(self.env, params, figures).deals(limit=50),
-            "movement": ForecastMovement(self.env, params).compare(limit=limit),
-            "selling_cost": ForecastCost(self.env, params).by_team(forecast),
-        }
+        data = {}
+        forecast = None
+        if "figures" in sections:
+            forecast = figures.forecast()
+            data.update(
+                params=params.to_json(),
+                period=params.period_info(),
+                currency_id=self.env.company.currency_id.id,
+                choices=self._get_choices(),
+                labels=dashboard_labels(self.env),
+                **forecast,
+            )
+        if "funnel" in sections:
+            funnel = ForecastFunnel(self.env, params)
+            data.update(funnel=funnel.rows(), lost_by_phase=funnel.lost())
+        if "risk" in sections:
+            data["risk"] = ForecastRisk(self.env, params, figures).deals(limit=50)
+        if "movement" in sections:
+            data["movement"] = ForecastMovement(self.env, params).compare(limit=limit)
+        if "cost" in sections:
+            won_rows = forecast["by_team"] if forecast else figures.won_by_team()
+            data["selling_cost"] = ForecastCost(self.env, params).by_team(won_rows)
+        return data
 
     @api.model
     def _get_choices(self):

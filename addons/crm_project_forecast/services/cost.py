@@ -15,16 +15,17 @@ class ForecastCost:
     def domain(self, row=None):
         return [*self.params.period_domain("date"), *self.params.scope, *row_domain(row or {})]
 
-    def by_team(self, forecast):
-        """{rows, total}: per team, cost, won deals (of ``forecast``, the figures), cost per
-        won deal, cost / won revenue, budget and budget used."""
+    def by_team(self, won_rows):
+        """{rows, total}: per team, cost, won deals (``won_rows``: the forecast's rows by
+        team, or ``ForecastFigures.won_by_team()``), cost per won deal, cost / won revenue,
+        budget and budget used."""
         p = self.params
         by_team = defaultdict(float)
         for team, company, amount in self.env["crm.selling.cost.report"]._read_group(
             self.domain(), ["team_id", "company_id"], ["amount:sum"]
         ):
             by_team[team.id or False] += p.convert(amount, company)
-        won = {row["team_id"]: row for row in forecast["by_team"]}
+        won = {row["team_id"]: row for row in won_rows}
         team_ids = {team_id for team_id in (*by_team, *won) if team_id}
         budgets = {}
         if not p.user and team_ids:

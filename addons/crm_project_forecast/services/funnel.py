@@ -88,14 +88,18 @@ class ForecastFunnel:
             )
         return result
 
-    def lost(self):
-        """Deals lost (or cancelled) in the period, by the phase they were lost in and their
-        lost reason."""
-        domain = [
+    def lost_domain(self):
+        """The deals lost (or cancelled) in the period."""
+        return [
             *self.params.lead_scope,
             ("outcome", "in", ("lost", "cancelled")),
             *self.params.datetime_domain("date_closed"),
         ]
+
+    def lost(self):
+        """Deals lost (or cancelled) in the period, by the phase they were lost in and their
+        lost reason."""
+        domain = self.lost_domain()
         groups = (
             self.env["crm.lead"]
             .with_context(active_test=False)
@@ -126,7 +130,9 @@ class ForecastFunnel:
             row["count"] += count
             row["value"] += amount
             name = reason.name or no_reason
-            entry = row["reasons"].setdefault(name, {"reason": name, "count": 0, "value": 0.0})
+            entry = row["reasons"].setdefault(
+                name, {"reason": name, "reason_id": reason.id, "count": 0, "value": 0.0}
+            )
             entry["count"] += count
             entry["value"] += amount
         for row in by_phase.values():

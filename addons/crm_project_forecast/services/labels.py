@@ -3,8 +3,18 @@ it: the dashboard gets them with its data (the screen shows nothing of its own),
 writes the same."""
 
 FIGURES = ("target", "won", "commit", "best_case", "pipeline", "weighted", "forecast", "gap")
-# The figures that open the opportunities behind them.
-DRILLABLE_FIGURES = ("won", "commit", "best_case", "pipeline", "weighted", "forecast")
+# The figures that open the records behind them: the opportunities, the sales targets counted
+# (target), Forecast Analysis on the same period and scope (gap).
+DRILLABLE_FIGURES = (
+    "target",
+    "won",
+    "commit",
+    "best_case",
+    "pipeline",
+    "weighted",
+    "forecast",
+    "gap",
+)
 MOVEMENTS = ("entered", "pulled_in", "grew", "won", "shrank", "slipped", "lost", "left")
 
 
@@ -114,6 +124,28 @@ def section_labels(env):
         ),
         "cost": env._("Cost of selling"),
         "open_problems": env._("Open problems"),
+        "analysis": env._("Forecast Analysis"),
+        "loading": env._("Loading…"),
+    }
+
+
+def table_note_labels(env):
+    """Why a table's total target is not the Target figure, where that happens (the key is
+    the forecast's ``notes``)."""
+    return {
+        "team_plan": env._(
+            "Total: the salespeople's targets added up. The Target figure is the sales teams' "
+            "target, the manager's plan for each team: it is not the sum of its members' "
+            "targets, unless the team target is marked Sum of Member Targets."
+        ),
+        "no_team_target": env._(
+            "No sales team has a target for the period: the Target figure adds up the "
+            "salespeople's targets."
+        ),
+        "user_view": env._(
+            "A salesperson's target is not split by sales team: it is the Target figure and "
+            "the forecast by salesperson."
+        ),
     }
 
 
@@ -129,6 +161,7 @@ def dashboard_labels(env):
         "period_types": list(period_type_labels(env).items()),
         "columns": column_labels(env),
         "sections": section_labels(env),
+        "notes": table_note_labels(env),
     }
 
 
@@ -161,4 +194,5 @@ def workbook_labels(env, params):
         "no": env._("No"),
         "snapshot": env._("Compared with snapshot"),
         "no_snapshot": env._("No snapshot taken yet."),
+        **{f"note_{key}": text for key, text in table_note_labels(env).items()},
     }

@@ -85,14 +85,14 @@ class ForecastParams:
 
     @staticmethod
     def parse_row(env, row):
-        """The line of a table a drill-down narrows to: team, salesperson, phase (ids or
-        false), funnel kind, movement type (texts)."""
+        """The line of a table a drill-down narrows to: team, salesperson, phase, lost
+        reason (ids or false), funnel kind, movement type (texts)."""
         if row in (None, False):
             return {}
         if not isinstance(row, dict):
             raise UserError(env._("The line of the figure is not valid."))
         clean = {}
-        for key in ("team_id", "user_id", "phase_id"):
+        for key in ("team_id", "user_id", "phase_id", "lost_reason_id"):
             if key not in row:
                 continue
             value = row[key]
@@ -141,6 +141,11 @@ class ForecastParams:
             "previous_to": previous_to and fields.Date.to_string(previous_to),
             "next": fields.Date.to_string(following),
             "next_to": following_to and fields.Date.to_string(following_to),
+            # Where switching to another period type lands: the period containing today, or
+            # the one containing the viewed period's today.
+            "anchor": fields.Date.to_string(
+                periods.same_day_in(kind, self.date_from, self.date_to, self.today)
+            ),
         }
 
     def period_domain(self, field):

@@ -104,6 +104,31 @@ class TestForecastExport(HttpCase, ForecastCase):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             self.assertIn("xl/charts/chart1.xml", archive.namelist(), "the funnel chart")
 
+    def test_captions_head_their_tables_whose_totals_add_up(self):
+        """ "By sales team" and "By salesperson" stand above their tables; each Total adds up
+        the rows above it, and a note says why the salespeople's total is not the Target."""
+        book = openpyxl.load_workbook(
+            io.BytesIO(self.export("fc_manager", Q2, companies=self.company))
+        )
+        rows = [tuple(row) for row in book["Forecast"].iter_rows(values_only=True)]
+        firsts = [row[0] for row in rows]
+        for caption, column in (("By sales team", "Sales Team"), ("By salesperson", "Salesperson")):
+            at = firsts.index(caption)
+            self.assertEqual(firsts[at + 1], column, f"{caption} heads its table")
+            end = firsts.index("Total", at)
+            lines = rows[at + 2 : end]
+            for col in range(1, 8):  # target to forecast
+                self.assertAlmostEqual(rows[end][col], sum(line[col] or 0 for line in lines))
+        by_user_total = rows[firsts.index("Total", firsts.index("By salesperson"))]
+        self.assertEqual(by_user_total[1], 120_000, "Rita's target; Raul's is yearly")
+        self.assertTrue(
+            rows[firsts.index("Total", firsts.index("By salesperson")) + 1][0].startswith(
+                "Total: the salespeople's targets added up."
+            )
+        )
+        team_total = rows[firsts.index("Total")]
+        self.assertEqual(team_total[1], 180_000, "the Target figure: the teams' targets")
+
     def test_a_rep_exports_their_own_and_bad_parameters_are_refused(self):
         content = self.export("fc_rita", Q2)
         detail = list(

@@ -104,10 +104,18 @@ class TestFunnel(ForecastCase):
         lost = {row["phase"]: row for row in data["lost_by_phase"]}
         self.assertEqual(
             lost["contact"]["reasons"],
-            [{"reason": "Competitor cheaper", "count": 1, "value": 30_000}],
+            [
+                {
+                    "reason": "Competitor cheaper",
+                    "reason_id": self.lost_reason.id,
+                    "count": 1,
+                    "value": 30_000,
+                }
+            ],
         )
         self.assertEqual(
-            lost["design"]["reasons"], [{"reason": "No budget", "count": 1, "value": 40_000}]
+            lost["design"]["reasons"],
+            [{"reason": "No budget", "reason_id": self.no_budget.id, "count": 1, "value": 40_000}],
         )
         self.assertEqual((lost["proof"]["count"], lost["tender"]["count"]), (0, 0))
 

@@ -1,6 +1,14 @@
 /** @odoo-module **/
 
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import {
+    deserializeDate,
+    deserializeDateTime,
+    formatDate,
+    formatDateTime,
+    serializeDate,
+} from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { download } from "@web/core/network/download";
 import { registry } from "@web/core/registry";
@@ -11,15 +19,20 @@ import { Layout } from "@web/search/layout";
 import { formatFloat, formatMonetary } from "@web/views/fields/formatters";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
+const MODEL = "crm.forecast.dashboard";
+// The sections loaded after the figures, each by a call of its own, shown as they arrive.
+const SECTIONS = ["funnel", "risk", "movement", "cost"];
+
 /**
  * The sales manager's forecast: figures against target for a period, by team and by
  * salesperson, the funnel, the deals at risk, the movement since a snapshot and the cost of
  * selling. Every figure and label comes from `crm.forecast.dashboard.get_dashboard_data` and
  * opens the records behind it (`action_drill`); the Excel export writes the same figures.
+ * The figures come first; the other sections follow in calls of their own.
  */
 export class ForecastDashboard extends Component {
     static template = "crm_project_forecast.ForecastDashboard";
-    static components = { Layout };
+    static components = { Layout, DateTimeInput };
     static props = { ...standardActionServiceProps };
 
     setup() {
@@ -31,8 +44,10 @@ export class ForecastDashboard extends Component {
         this.state = useState({
             params: { period_type: "quarter", ...fromAction, ...(saved || {}) },
             data: null,
+            sections: {},
             exporting: false,
         });
+        this.loadId = 0;
         useSetupAction({ getLocalState: () => ({ params: { ...this.state.params } }) });
         onWillStart(async () => {
             this.isManager = await user.hasGroup("sales_team.group_sale_manager");
@@ -45,12 +60,32 @@ export class ForecastDashboard extends Component {
         return this.state.data.labels;
     }
 
+    /**
+     * The figures first (the headline, by team, by salesperson), then each other section in
+     * a call of its own, shown as it arrives; answers for parameters since changed are
+     * dropped.
+     */
     async load() {
-        const data = await this.orm.call("crm.forecast.dashboard", "get_dashboard_data", [
+        const loadId = ++this.loadId;
+        const data = await this.orm.call(MODEL, "get_dashboard_data", [
             this.state.params,
+            ["figures"],
         ]);
+        if (loadId !== this.loadId) {
+            return;
+        }
         this.state.data = data;
         this.state.params = { ...data.params };
+        this.state.sections = {};
+        for (const section of SECTIONS) {
+            this.orm
+                .call(MODEL, "get_dashboard_data", [data.params, [section]])
+                .then((part) => {
+                    if (loadId === this.loadId) {
+                        Object.assign(this.state.sections, part);
+                    }
+                });
+        }
     }
 
     // ---------------------------------------------------------------- formatting
@@ -73,8 +108,42 @@ export class ForecastDashboard extends Component {
         return value === null || value === undefined ? "—" : formatFloat(value, { digits: [16, 1] });
     }
 
+    /** A day (YYYY-MM-DD) in the user's date format. */
+    date(value) {
+        return value ? formatDate(deserializeDate(value)) : "";
+    }
+
+    /** A moment (UTC, as the server gives it) in the user's time zone and format. */
+    dateTime(value) {
+        return value ? formatDateTime(deserializeDateTime(value)) : "";
+    }
+
+    /** The period as the user reads dates: a month by its name, a custom range by its days. */
+    get periodLabel() {
+        const period = this.state.data.period;
+        const kind = this.state.params.period_type;
+        if (kind === "month") {
+            return deserializeDate(period.date_from).toLocaleString({
+                month: "long",
+                year: "numeric",
+            });
+        }
+        if (kind === "custom") {
+            return `${this.date(period.date_from)} – ${this.date(period.date_to)}`;
+        }
+        return period.label;
+    }
+
+    get dateFrom() {
+        return deserializeDate(this.state.params.date);
+    }
+
+    get dateTo() {
+        return this.state.params.date_to ? deserializeDate(this.state.params.date_to) : false;
+    }
+
     funnelWidth(row) {
-        const max = Math.max(1, ...this.state.data.funnel.map((r) => r.entered));
+        const max = Math.max(1, ...this.state.sections.funnel.map((r) => r.entered));
         return `${Math.round((100 * row.entered) / max)}%`;
     }
 
@@ -82,25 +151,35 @@ export class ForecastDashboard extends Component {
 
     async setParam(key, value) {
         this.state.params[key] = value;
-        if (key === "period_type" && value === "custom" && !this.state.params.date_to) {
-            this.state.params.date_to = this.state.data.period.date_to;
-        }
         await this.load();
     }
 
+    /**
+     * Another period type: the period that contains today when today is in the period
+     * looked at, else the one containing the same day of the period looked at (the server's
+     * `anchor`); a custom range starts as the period looked at.
+     */
     onPeriodType(ev) {
-        return this.setParam("period_type", ev.target.value);
+        const period = this.state.data.period;
+        const kind = ev.target.value;
+        if (kind === "custom") {
+            this.state.params.date = period.date_from;
+            this.state.params.date_to = period.date_to;
+        } else {
+            this.state.params.date = period.anchor;
+        }
+        return this.setParam("period_type", kind);
     }
 
-    onDate(ev) {
-        if (ev.target.value) {
-            return this.setParam("date", ev.target.value);
+    onDate(value) {
+        if (value) {
+            return this.setParam("date", serializeDate(value));
         }
     }
 
-    onDateTo(ev) {
-        if (ev.target.value) {
-            return this.setParam("date_to", ev.target.value);
+    onDateTo(value) {
+        if (value) {
+            return this.setParam("date_to", serializeDate(value));
         }
     }
 
@@ -120,7 +199,7 @@ export class ForecastDashboard extends Component {
     // ---------------------------------------------------------------- actions
 
     async drill(figure, row = {}) {
-        const action = await this.orm.call("crm.forecast.dashboard", "action_drill", [
+        const action = await this.orm.call(MODEL, "action_drill", [
             this.state.params,
             figure,
             row,
