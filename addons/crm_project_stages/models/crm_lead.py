@@ -221,26 +221,34 @@ class CrmLead(models.Model):
             entering = self.filtered(lambda lead: lead.type != "opportunity")
         elif vals.get("type") == "lead":
             leaving = self.filtered(lambda lead: lead.type == "opportunity")
+        staying = self - entering - leaving
         new_phase = self._phase_from_vals(vals)
         moving = self.browse()
         if new_phase:
-            moving = (self - entering - leaving).filtered(
+            moving = staying.filtered(
                 lambda lead: lead.type == "opportunity" and lead.phase_id != new_phase
             )
+        closing = "stage_id" in vals or "active" in vals
+        was_closed = staying.filtered(lambda lead: lead.outcome != "open") if closing else None
         res = super().write(vals)
         now = fields.Datetime.now()
         if moving:
             moving._move_to_phase(new_phase, now)
         if leaving:
-            leaving._close_phase_history(now)
+            leaving._queue_phase_events("close", now)
             leaving._server_write({"phase_id": False, "phase_date_in": False})
         if entering:
             entering._enter_pipeline()
-        if "stage_id" in vals or "active" in vals:
-            (self - entering - leaving)._sync_phase_history_with_outcome()
+        if closing:
+            staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
-            self._ensure_checklist_lines()
+            for phase, leads in self.filtered("phase_id").grouped("phase_id").items():
+                leads._queue_phase_events("lines", phase=phase)
         return res
+
+    def unlink(self):
+        self._flush_phase_events()
+        return super().unlink()
 
     # ------------------------------------------------------------------ actions
 
@@ -284,26 +292,28 @@ class CrmLead(models.Model):
         if vals.get("phase_id"):
             return self.env["crm.project.phase"].browse(vals["phase_id"])
         if vals.get("stage_id"):
-            return self.env["crm.stage"].browse(vals["stage_id"]).phase_id or None
+            return self.env["crm.stage"].browse(vals["stage_id"])._get_phase() or None
         return None
 
     def _get_phase_step(self):
         """Where the opportunity stands on the way to Won (see ``crm.stage._get_phase_step``):
         its phase's sequence, or the Won step once won."""
         self.ensure_one()
-        if self.stage_id.is_won:
+        if self.stage_id._get_phase_step() == WON_STEP:
             return WON_STEP
-        return self.phase_id.sequence
+        phase = self.env["crm.project.phase"]._get_phase_table().get(self.phase_id.id)
+        return phase["sequence"] if phase else 0
 
     def _get_entry_phase(self):
         """The phase an opportunity enters the pipeline in: its stage's; for a Won stage, the
         last phase (a deal won has been through them all); else the first (see
         ``phase_sql.entry_phase``, the same rule for the install)."""
         self.ensure_one()
-        if self.stage_id.phase_id:
-            return self.stage_id.phase_id
+        phase = self.stage_id._get_phase()
+        if phase:
+            return phase
         phases = self.env["crm.project.phase"]._get_pipeline_phases(self.company_id)
-        return phases[-1:] if self.stage_id.is_won else phases[:1]
+        return phases[-1:] if self.stage_id._get_phase_step() == WON_STEP else phases[:1]
 
     def _server_write(self, vals):
         """Write what the server records (the phase and its dates) on opportunities the user
@@ -313,21 +323,25 @@ class CrmLead(models.Model):
 
     def _move_to_phase(self, phase, when):
         """The server moves these opportunities into ``phase``: the history closes the phase
-        they leave and opens the new one, the checklist gets the new phase's items."""
-        self._server_write({"phase_id": phase.id, "phase_date_in": when})
-        self._reach(phase)
-        self._close_phase_history(when)
-        self._open_phase_history()
-        self._ensure_checklist_lines()
+        they leave and opens the new one, the checklist gets the new phase's items (at the
+        next flush, for all the opportunities moved by then: ``_queue_phase_events``)."""
+        vals = {"phase_id": phase.id, "phase_date_in": when}
+        further = self._not_yet_in(phase)
+        if further:
+            further._server_write(dict(vals, phase_reached_id=phase.id))
+        if self - further:
+            (self - further)._server_write(vals)
+        self._queue_phase_events("move", when, phase)
 
-    def _reach(self, phase):
-        further = self.filtered(
+    def _not_yet_in(self, phase):
+        """Those of these opportunities that have not reached ``phase`` yet."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        sequence = phases[phase.id]["sequence"]
+        return self.filtered(
             lambda lead: (
-                not lead.phase_reached_id or phase.sequence > lead.phase_reached_id.sequence
+                not lead.phase_reached_id or sequence > phases[lead.phase_reached_id.id]["sequence"]
             )
         )
-        if further:
-            further._server_write({"phase_reached_id": phase.id})
 
     def _enter_pipeline(self, created=False):
         """Opportunities entering the pipeline - ``created``, or converted from a lead - take
@@ -346,76 +360,42 @@ class CrmLead(models.Model):
         for phase, leads in self.grouped(lambda lead: lead._get_entry_phase()).items():
             if not phase:
                 continue
-            leads.with_context(mail_notrack=True)._server_write({"phase_id": phase.id})
-            undated = leads.filtered(lambda lead: not (created and lead.phase_date_in))
-            if undated:
-                undated._server_write({"phase_date_in": now})
-            leads._reach(phase)
-        self._open_phase_history()
-        self._sync_phase_history_with_outcome()
-        self._ensure_checklist_lines()
+            further = set(leads._not_yet_in(phase).ids)
+            for (reaching, dated), group in leads.grouped(
+                lambda lead, further=further: (
+                    lead.id in further,
+                    bool(created and lead.phase_date_in),
+                )
+            ).items():
+                vals = {"phase_id": phase.id}
+                if reaching:
+                    vals["phase_reached_id"] = phase.id
+                if not dated:
+                    vals["phase_date_in"] = now
+                group.with_context(mail_notrack=True)._server_write(vals)
+            for date_in, group in leads.grouped("phase_date_in").items():
+                group._queue_phase_events("enter", date_in, phase)
+        self.filtered(lambda lead: lead.phase_id and lead.outcome != "open")._queue_phase_events(
+            "close", now
+        )
         self._log_pipeline_entry(missing)
 
-    def _sync_phase_history_with_outcome(self):
+    def _follow_outcome(self, was_closed, now):
         """Won and lost deals leave their phase (their history row closes) but keep it; a deal
-        restored, or moved back from Won, re-enters its phase."""
-        History = self.env["crm.lead.phase.history"].sudo()
-        open_rows = History.search([("lead_id", "in", self.ids), ("date_out", "=", False)])
-        closed = self.filtered(lambda lead: lead.outcome != "open")
-        now = fields.Datetime.now()
-        open_rows.filtered(lambda row: row.lead_id in closed).write({"date_out": now})
-        reopened = (self - closed - open_rows.lead_id).filtered("phase_id")
+        restored, or moved back from Won, re-enters its phase since ``now``."""
+        leads = self.filtered(lambda lead: lead.type == "opportunity" and lead.phase_id)
+        closed = leads.filtered(lambda lead: lead.outcome != "open")
+        closed._queue_phase_events("close", now)
+        reopened = (leads - closed) & was_closed
         if reopened:
             reopened._server_write({"phase_date_in": now})
-            reopened._open_phase_history()
-
-    def _close_phase_history(self, when):
-        self.env["crm.lead.phase.history"].sudo().search(
-            [("lead_id", "in", self.ids), ("date_out", "=", False)]
-        ).write({"date_out": when})
-
-    def _open_phase_history(self):
-        self.env["crm.lead.phase.history"].sudo().create(
-            [
-                {
-                    "lead_id": lead.id,
-                    "phase_id": lead.phase_id.id,
-                    "date_in": lead.phase_date_in or fields.Datetime.now(),
-                    "user_id": lead.user_id.id,
-                }
-                for lead in self
-                if lead.phase_id
-            ]
-        )
+            for phase, group in reopened.grouped("phase_id").items():
+                group._queue_phase_events("reopen", now, phase)
 
     def _ensure_checklist_lines(self):
         """Give each opportunity a line for every checklist item of the phases it has reached
-        (its phase and the earlier ones), so the rep can tick them off."""
+        (its phase and the earlier ones), so the rep can tick them off: at once."""
         leads = self.filtered(lambda lead: lead.phase_id and lead.type == "opportunity")
-        if not leads:
-            return
-        items = (
-            self.env["crm.phase.checklist.item"]
-            .sudo()
-            .search(
-                [
-                    ("phase_sequence", "<=", max(leads.mapped("phase_sequence"))),
-                    ("company_id", "in", [*leads.company_id.ids, False]),
-                ]
-            )
-        )
-        Line = self.env["crm.lead.checklist.line"].sudo()
-        existing = {
-            (lead.id, item.id)
-            for lead, item in Line._read_group(
-                [("lead_id", "in", leads.ids)], ["lead_id", "item_id"]
-            )
-        }
-        Line.create(
-            [
-                {"lead_id": lead.id, "item_id": item.id}
-                for lead in leads
-                for item in items
-                if item._applies_to(lead) and (lead.id, item.id) not in existing
-            ]
-        )
+        for phase, group in leads.grouped("phase_id").items():
+            group._queue_phase_events("lines", phase=phase)
+        self._flush_phase_events()

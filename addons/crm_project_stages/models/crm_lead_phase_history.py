@@ -104,6 +104,12 @@ class CrmLeadPhaseHistory(models.Model):
             row.is_first_entry = first
             row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
 
+    def flush_model(self, fnames=None):
+        # A query on the history reads the stays the opportunities' waiting phase events
+        # record (crm.lead._queue_phase_events): they are recorded first.
+        self.env["crm.lead"]._flush_phase_events()
+        return super().flush_model(fnames)
+
     def init(self):
         # The funnel filters the first stays by their entry (see crm.funnel.report).
         create_index(
