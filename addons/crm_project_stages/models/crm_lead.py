@@ -46,7 +46,9 @@ class CrmLead(models.Model):
         help="Phase of project selling the opportunity is in. It follows the stage; won and "
         "lost opportunities keep the phase they reached.",
     )
-    phase_sequence = fields.Integer(related="phase_id.sequence", store=True, string="Phase Order")
+    phase_sequence = fields.Integer(
+        string="Phase Order", compute="_compute_phase_sequences", store=True
+    )
     phase_date_in = fields.Datetime(
         string="In Phase Since", copy=False, help="When the opportunity entered its phase."
     )
@@ -59,7 +61,7 @@ class CrmLead(models.Model):
         help="The furthest phase the opportunity has reached.",
     )
     phase_reached_sequence = fields.Integer(
-        related="phase_reached_id.sequence", store=True, string="Furthest Phase Order"
+        string="Furthest Phase Order", compute="_compute_phase_sequences", store=True
     )
     outcome = fields.Selection(
         OUTCOMES,
@@ -100,13 +102,24 @@ class CrmLead(models.Model):
 
     # ------------------------------------------------------------------ computes
 
+    @api.depends("phase_id.sequence", "phase_reached_id.sequence")
+    def _compute_phase_sequences(self):
+        """The order of the phase and of the furthest phase reached (from the phase table:
+        ``crm.project.phase._get_phase_table``)."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        for lead in self:
+            lead.phase_sequence = phases.get(lead.phase_id.id, {}).get("sequence", 0)
+            lead.phase_reached_sequence = phases.get(lead.phase_reached_id.id, {}).get(
+                "sequence", 0
+            )
+
     @api.depends("active", "probability", "stage_id.is_won", "lost_reason_id.is_cancellation")
     def _compute_outcome(self):
         """The outcome of a deal, the one rule every report reads (see ``phase_sql.outcome``
         for the same rule in SQL, used by the install fill)."""
         for lead in self:
             if lead.active:
-                lead.outcome = "won" if lead.stage_id.is_won else "open"
+                lead.outcome = "won" if lead.stage_id._get_phase_step() == WON_STEP else "open"
             elif lead.probability:
                 lead.outcome = "archived"
             else:
@@ -242,9 +255,15 @@ class CrmLead(models.Model):
         if closing:
             staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
-            for phase, leads in self.filtered("phase_id").grouped("phase_id").items():
-                leads._queue_phase_events("lines", phase=phase)
+            self._queue_company_change()
         return res
+
+    def _compute_company_id(self):
+        before = {lead.id: lead.company_id for lead in self if lead.id}
+        super()._compute_company_id()
+        self.filtered(
+            lambda lead: lead.id and lead.company_id != before[lead.id]
+        )._queue_company_change()
 
     def unlink(self):
         self._flush_phase_events()
@@ -323,8 +342,9 @@ class CrmLead(models.Model):
 
     def _move_to_phase(self, phase, when):
         """The server moves these opportunities into ``phase``: the history closes the phase
-        they leave and opens the new one, the checklist gets the new phase's items (at the
-        next flush, for all the opportunities moved by then: ``_queue_phase_events``)."""
+        they leave and opens the new one; reaching it for the first time, the checklist gets
+        its items (at the next flush, for all the opportunities moved by then:
+        ``_queue_phase_events``)."""
         vals = {"phase_id": phase.id, "phase_date_in": when}
         further = self._not_yet_in(phase)
         if further:
@@ -332,6 +352,7 @@ class CrmLead(models.Model):
         if self - further:
             (self - further)._server_write(vals)
         self._queue_phase_events("move", when, phase)
+        further._queue_phase_events("lines", phase=phase)
 
     def _not_yet_in(self, phase):
         """Those of these opportunities that have not reached ``phase`` yet."""
@@ -393,9 +414,14 @@ class CrmLead(models.Model):
                 group._queue_phase_events("reopen", now, phase)
 
     def _ensure_checklist_lines(self):
-        """Give each opportunity a line for every checklist item of the phases it has reached
-        (its phase and the earlier ones), so the rep can tick them off: at once."""
-        leads = self.filtered(lambda lead: lead.phase_id and lead.type == "opportunity")
-        for phase, group in leads.grouped("phase_id").items():
-            group._queue_phase_events("lines", phase=phase)
+        """Give each opportunity a line for every checklist item of the phases up to the
+        furthest it has reached, so the rep can tick them off: at once."""
+        self._queue_checklist()
         self._flush_phase_events()
+
+    def _queue_checklist(self):
+        """At the next flush, each opportunity gets the lines it lacks for the checklist items
+        of the phases up to the furthest it has reached."""
+        leads = self.filtered(lambda lead: lead.phase_reached_id and lead.type == "opportunity")
+        for phase, group in leads.grouped("phase_reached_id").items():
+            group._queue_phase_events("lines", phase=phase)

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 
 class CrmLeadChecklistLine(models.Model):
     _name = "crm.lead.checklist.line"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.lead.company.mixin"]
     _description = "Opportunity Checklist Line"
     _order = "phase_sequence, sequence, id"
 
@@ -19,7 +19,6 @@ class CrmLeadChecklistLine(models.Model):
     done = fields.Boolean()
     done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Datetime(string="Done On", readonly=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     _sql_constraints = [
         (

@@ -1,4 +1,6 @@
 from collections import defaultdict, namedtuple
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from odoo import api, models
 from odoo.tools import SQL
@@ -8,6 +10,9 @@ from .. import phase_sql
 # The phase work of opportunities waiting for the next flush (see ``_queue_phase_events``).
 PENDING = "crm_project_stages.phase_events"
 PhaseEvent = namedtuple("PhaseEvent", "lead_id kind phase_id when user_id")
+# Batches of Odoo's own that write opportunities one by one, flushing them in between (the
+# lead assignment): the events wait for the end of the batch (``_hold_phase_events``).
+HELD = ContextVar("crm_project_stages_phase_events_held", default=False)
 # The stored facts of history rows (``phase_sql.history_facts``).
 HISTORY_FACTS = ("duration", "is_first_entry", "phase_closed_days", "phase_open_since")
 
@@ -21,17 +26,19 @@ class CrmLead(models.Model):
 
     The events wait in the cursor's ``precommit.data`` (a transaction's, gone with a
     rollback) and are recorded before anything can read what they change: when the
-    opportunities are flushed, when a query reads history rows or checklist lines, before an
-    opportunity is deleted, and at the latest before the commit."""
+    opportunities are flushed (unless a batch holds them, ``_hold_phase_events``), when a query
+    reads history rows or checklist lines, before an opportunity is deleted, and at the latest
+    before the commit."""
 
     _inherit = "crm.lead"
 
     def _queue_phase_events(self, kind, when=None, phase=None):
         """Record at the next flush, for each of these opportunities, ``kind``: "enter" (a
-        stay in ``phase`` since ``when``), "move" (the open stay closes at ``when``, one in
-        ``phase`` opens), "close" (the open stay closes at ``when``), "reopen" (a stay in
-        ``phase`` opens at ``when`` unless one is open), "lines" (the checklist of the phases
-        up to ``phase``). Every kind but "close" gives the checklist of ``phase``."""
+        stay in ``phase`` since ``when``, and the checklist of the phases up to it), "move"
+        (the open stay closes at ``when``, one in ``phase`` opens), "close" (the open stay
+        closes at ``when``), "reopen" (a stay in ``phase`` opens at ``when`` unless one is
+        open), "lines" (the checklist of the phases up to ``phase``), "company" (the rows of
+        the opportunity take its company)."""
         if not self:
             return
         precommit = self.env.cr.precommit
@@ -55,9 +62,30 @@ class CrmLead(models.Model):
             ]
         )
 
+    def _queue_company_change(self):
+        """These opportunities changed company: their rows follow it
+        (``crm.lead.company.mixin``) and their checklist gets the items of the new company, at
+        the next flush."""
+        self._queue_phase_events("company")
+        self._queue_checklist()
+
     def _flush(self, fnames=None):
-        self._flush_phase_events()
+        if not HELD.get():
+            self._flush_phase_events()
         return super()._flush(fnames)
+
+    @contextmanager
+    def _hold_phase_events(self):
+        """Within the block, flushing opportunities leaves their phase events waiting (a
+        query on the history or the checklist, or a commit, still records them); they are
+        recorded together when it ends. For Odoo's batches that write one opportunity at a
+        time and flush it before the next (the lead assignment)."""
+        token = HELD.set(True)
+        try:
+            yield
+        finally:
+            HELD.reset(token)
+        self._flush_phase_events()
 
     @api.model
     def _flush_phase_events(self):
@@ -79,6 +107,14 @@ class CrmLead(models.Model):
         self.env["crm.lead.phase.history"].flush_model()
         self._record_phase_stays(by_lead, companies)
         self._give_checklist_lines(by_lead, companies)
+        self._move_rows_to_company(
+            [
+                lead_id
+                for lead_id, events in by_lead.items()
+                if any(e.kind == "company" for e in events)
+            ],
+            companies,
+        )
 
     @api.model
     def _record_phase_stays(self, by_lead, companies):
@@ -91,7 +127,7 @@ class CrmLead(models.Model):
         for lead_id, events in by_lead.items():
             current = None  # the stay opened by these events, still open
             for event in events:
-                if event.kind == "lines" or (event.kind == "reopen" and current):
+                if event.kind in ("lines", "company") or (event.kind == "reopen" and current):
                     continue
                 if event.kind in ("move", "close", "reopen"):
                     if current:
@@ -157,7 +193,7 @@ class CrmLead(models.Model):
             sequences = [
                 phases[event.phase_id]["sequence"]
                 for event in events
-                if event.phase_id and event.kind != "close"
+                if event.kind in ("enter", "lines")
             ]
             if sequences:
                 reach[lead_id] = max(sequences)
@@ -173,3 +209,40 @@ class CrmLead(models.Model):
                     self.env.uid,
                 )
             )
+
+    @api.model
+    def _move_rows_to_company(self, lead_ids, companies):
+        """The rows of these opportunities (every model of ``crm.lead.company.mixin``) take
+        the opportunity's company."""
+        if not lead_ids:
+            return
+        names = self.env.registry.descendants(["crm.lead.company.mixin"], "_inherit")
+        models = [
+            model
+            for model in (self.env[name] for name in names)
+            if not model._abstract and model._auto
+        ]
+        for model in models:
+            model.flush_model(["lead_id", "company_id"])
+        # One statement for every kind of row.
+        self.env.cr.execute(
+            SQL(
+                "WITH c AS (SELECT * FROM unnest(%s::int[], %s::int[]) c(lead_id, company_id)), "
+                "%s SELECT 1",
+                lead_ids,
+                [companies[lead_id] for lead_id in lead_ids],
+                SQL(", ").join(
+                    SQL(
+                        """%(name)s AS (
+                            UPDATE %(table)s t SET company_id = c.company_id FROM c
+                             WHERE t.lead_id = c.lead_id
+                               AND t.company_id IS DISTINCT FROM c.company_id)""",
+                        name=SQL.identifier(f"rows_{index}"),
+                        table=SQL.identifier(model._table),
+                    )
+                    for index, model in enumerate(models)
+                ),
+            )
+        )
+        for model in models:
+            model.invalidate_model(["company_id"], flush=False)

@@ -11,6 +11,7 @@ class CrmLeadPhaseHistory(models.Model):
     with nothing to group or add up (see ``crm.funnel.report``)."""
 
     _name = "crm.lead.phase.history"
+    _inherit = ["crm.lead.company.mixin"]
     _description = "Opportunity Phase History"
     _order = "lead_id, date_in, id"
 
@@ -59,7 +60,6 @@ class CrmLeadPhaseHistory(models.Model):
         store=True,
         help="On the first stay: since when the opportunity is in this phase now, if it is.",
     )
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     @api.depends("date_in", "date_out")
     def _compute_days(self):

@@ -101,9 +101,12 @@ class CrmPhaseChecklistItem(models.Model):
         return rows
 
     def _ensure_lines(self):
-        """Opportunities already in the items' phases, in every company, get a line to tick
-        off (new items, restored ones, items moved to another phase or company)."""
+        """Opportunities that have reached the items' phases, in every company, get a line to
+        tick off (new items, restored ones, items moved to another phase or company)."""
         if self:
             self.env["crm.lead"].sudo().search(
-                [("type", "=", "opportunity"), ("phase_id", "in", self.phase_id.ids)]
+                [
+                    ("type", "=", "opportunity"),
+                    ("phase_reached_sequence", ">=", min(self.mapped("phase_sequence"))),
+                ]
             )._ensure_checklist_lines()
