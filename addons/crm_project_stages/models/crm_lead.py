@@ -260,10 +260,11 @@ class CrmLead(models.Model):
 
     def _compute_company_id(self):
         before = {lead.id: lead.company_id for lead in self if lead.id}
-        super()._compute_company_id()
+        res = super()._compute_company_id()
         self.filtered(
             lambda lead: lead.id and lead.company_id != before[lead.id]
         )._queue_company_change()
+        return res
 
     def unlink(self):
         self._flush_phase_events()
