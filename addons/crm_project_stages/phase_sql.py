@@ -134,36 +134,52 @@ def checklist_lines(leads, uid):
     )
 
 
-def history_facts(condition=None):
+def history_facts(condition=None, leads=None):
     """The statement that sets the stored facts of phase history rows
     (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
-    opportunities whose rows match ``condition`` (over alias ``h``; all when None). Days are
-    rounded to the fields' 4 digits, as the ORM stores them."""
+    opportunities whose rows match ``condition`` (over alias ``h``; all when None), or of the
+    opportunities of ids ``leads``. Days are rounded to the fields' 4 digits, as the ORM
+    stores them; rows whose facts are unchanged are left as they are."""
+    if leads is not None:
+        scope = SQL("h.lead_id = ANY(%s)", list(leads))
+    else:
+        scope = SQL(
+            "h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
+            condition if condition is not None else SQL("TRUE"),
+        )
     return SQL(
         """
-        WITH facts AS (
+        WITH stays AS (
             SELECT h.id,
+                   ROUND(COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0, 0), 4)
+                       AS duration,
                    row_number() OVER stays = 1 AS first,
                    sum(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)
                        FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
                    min(h.date_in) FILTER (WHERE h.date_out IS NULL) OVER phase AS open_since
               FROM crm_lead_phase_history h
-             WHERE h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %(condition)s)
+             WHERE %(scope)s
             WINDOW phase AS (PARTITION BY h.lead_id, h.phase_id),
                    stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
+        ), facts AS (
+            SELECT id, duration, first,
+                   CASE WHEN first THEN ROUND(COALESCE(closed_days, 0), 4) ELSE 0 END
+                       AS closed_days,
+                   CASE WHEN first THEN open_since END AS open_since
+              FROM stays
         )
         UPDATE crm_lead_phase_history h
-           SET duration = ROUND(COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0,
-                                         0), 4),
+           SET duration = facts.duration,
                is_first_entry = facts.first,
-               phase_closed_days = CASE WHEN facts.first
-                                        THEN ROUND(COALESCE(facts.closed_days, 0), 4)
-                                        ELSE 0 END,
-               phase_open_since = CASE WHEN facts.first THEN facts.open_since END
+               phase_closed_days = facts.closed_days,
+               phase_open_since = facts.open_since
           FROM facts
          WHERE facts.id = h.id
+           AND (h.duration, h.is_first_entry, h.phase_closed_days, h.phase_open_since)
+               IS DISTINCT FROM
+               (facts.duration, facts.first, facts.closed_days, facts.open_since)
         """,
-        condition=condition if condition is not None else SQL("TRUE"),
+        scope=scope,
     )
 
 

@@ -146,9 +146,9 @@ class CrmLead(models.Model):
                     ]
                     stays.append(current)
                     opened.add(lead_id)
-        cr = self.env.cr
+        statements = []
         if closing:
-            cr.execute(
+            statements.append(
                 SQL(
                     """
                     UPDATE crm_lead_phase_history h
@@ -164,7 +164,7 @@ class CrmLead(models.Model):
             )
         if stays:
             columns = list(zip(*stays, strict=True))
-            cr.execute(
+            statements.append(
                 phase_sql.insert_history(
                     SQL(
                         """unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[],
@@ -176,9 +176,15 @@ class CrmLead(models.Model):
                     order=SQL("s.rank"),
                 )
             )
-        if closing or stays:
+        cr = self.env.cr
+        if len(statements) == 2:
+            # One round trip: the stays are closed (a data-modifying WITH) as the new ones go in.
+            cr.execute(SQL("WITH closed AS (%s RETURNING h.id) %s", *statements))
+        elif statements:
+            cr.execute(statements[0])
+        if statements:
             changed = list({*closing, *(stay[0] for stay in stays)})
-            cr.execute(phase_sql.history_facts(SQL("h.lead_id = ANY(%s)", changed)))
+            cr.execute(phase_sql.history_facts(leads=changed))
             self.env["crm.lead.phase.history"].invalidate_model(
                 ["date_out", *HISTORY_FACTS], flush=False
             )

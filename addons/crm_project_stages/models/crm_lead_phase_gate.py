@@ -29,31 +29,6 @@ class CrmLead(models.Model):
             "context": {"default_lead_id": self.id},
         }
 
-    def action_set_won(self):
-        """*Won*: a salesperson wins a deal past the gate of ``write`` (the mandatory items
-        of every phase done); a Sales Manager wins it from any phase, and the items left open
-        are logged in its chatter, as a forced move is."""
-        if self.env.su or not self.env.user.has_group(MANAGER_GROUP):
-            return super().action_set_won()
-        self.check_access("write")
-        opportunities = self.filtered(lambda lead: lead.type == "opportunity")
-        for lead, items in opportunities._get_phase_gate_missing(WON_STEP).items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    lead.env._(
-                        "Marked won by %(user)s from %(phase)s with these mandatory items open:",
-                        user=self.env.user.name,
-                        phase=lead.phase_id.name or "",
-                    ),
-                    lead._item_list(items),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        # As superuser: past the gate this Sales Manager has just been allowed through.
-        return super(CrmLead, self.sudo()).action_set_won()
-
     # ------------------------------------------------------------------ the gate
 
     def _get_phase_gate_missing(self, target, entering=False):
@@ -100,8 +75,10 @@ class CrmLead(models.Model):
     def _check_phase_gate(self, vals):
         """Refuse a user's forward move of opportunities (to a later phase, or to Won) while
         mandatory items of the phases they leave are open. Nothing a client sends opens the
-        gate: the phase itself is a server field, and the only way past open items is a Sales
-        Manager's ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason."""
+        gate: the phase itself is a server field, and the ways past open items are a Sales
+        Manager's: ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason, and
+        winning a deal (the *Won* button, or a move to a Won stage), which logs the items left
+        open."""
         if not vals.get("stage_id"):
             return
         stage = self.env["crm.stage"].browse(vals["stage_id"])
@@ -112,8 +89,30 @@ class CrmLead(models.Model):
             lambda lead: lead.type == "opportunity" and vals.get("type", lead.type) == lead.type
         )
         missing = staying._get_phase_gate_missing(target)
-        if missing:
-            raise UserError(self._phase_gate_refusal(missing, stage))
+        if not missing:
+            return
+        if target == WON_STEP and self.env.user.has_group(MANAGER_GROUP):
+            self._log_manager_win(missing)
+            return
+        raise UserError(self._phase_gate_refusal(missing, stage))
+
+    def _log_manager_win(self, missing):
+        """A Sales Manager wins deals from any phase: the mandatory items left open are logged
+        in each deal's chatter, as a forced move is."""
+        for lead, items in missing.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    lead.env._(
+                        "Marked won by %(user)s from %(phase)s with these mandatory items open:",
+                        user=self.env.user.name,
+                        phase=lead.phase_id.name or "",
+                    ),
+                    lead._item_list(items),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _phase_target_label(self, stage):

@@ -248,25 +248,40 @@ class TestAssignmentIsBatched(ProjectStagesCase):
 
 @tagged("post_install", "-at_install")
 class TestManagerWinsFromAnyPhase(JsonRpcMixin, HttpCase, ProjectStagesCase):
-    """A Sales Manager marks a deal won from any phase, the items left open logged as a
-    forced move is; a salesperson still needs every mandatory item done."""
+    """A Sales Manager wins a deal from any phase - the *Won* button, or a card dragged to a
+    Won column - the items left open logged as a forced move is; a salesperson still needs
+    every mandatory item done, and a Sales Manager's move to a later phase still needs the
+    *Force Stage* wizard."""
+
+    def note(self, lead):
+        return lead.message_ids.filtered(lambda m: "Marked won by" in str(m.body))
 
     def test_a_sales_manager_wins_from_contact_logged(self):
-        lead = self._new_opportunity("Direct award by the board")
-        self.assertEqual(lead.phase_id.code, "contact")
-        answer = self.rpc("ps_rep", "crm.lead", "action_set_won", [lead.id])
-        self.assertRefused(answer, "UserError", "cannot move to ", "Contact: Budget confirmed")
-        self.assertEqual(lead.outcome, "open")
-        answer = self.rpc("ps_manager", "crm.lead", "action_set_won_rainbowman", [lead.id])
-        self.assertIn("result", answer, answer.get("error"))
-        lead.invalidate_recordset()
-        self.assertEqual((lead.outcome, lead.phase_id.code), ("won", "contact"))
-        self.assertTrue(lead.stage_id.is_won)
-        note = lead.message_ids.filtered(lambda m: "Marked won by" in str(m.body))
-        self.assertEqual(len(note), 1)
-        for text in ("Mona Manager", "Contact", "Budget confirmed", "Bid submitted"):
-            self.assertIn(text, str(note.body))
-        self.assertTrue(lead.phase_history_ids.date_out, "the stay in Contact is closed")
+        button = self._new_opportunity("Direct award by the board")
+        dragged = self._new_opportunity("Framework contract extended")
+        for lead, method, args in (
+            (button, "action_set_won_rainbowman", []),
+            (dragged, "write", [{"stage_id": self.stage_won.id}]),
+        ):
+            answer = self.rpc("ps_rep", "crm.lead", method, [lead.id], *args)
+            self.assertRefused(answer, "UserError", "cannot move to ", "Contact: Budget confirmed")
+            self.assertEqual(lead.outcome, "open")
+            answer = self.rpc("ps_manager", "crm.lead", method, [lead.id], *args)
+            self.assertIn("result", answer, answer.get("error"))
+            lead.invalidate_recordset()
+            self.assertEqual((lead.outcome, lead.phase_id.code), ("won", "contact"), method)
+            self.assertEqual(lead.stage_id, self.stage_won)
+            self.assertEqual(len(self.note(lead)), 1, method)
+            for text in ("Mona Manager", "Contact", "Budget confirmed", "Bid submitted"):
+                self.assertIn(text, str(self.note(lead).body))
+            self.assertTrue(lead.phase_history_ids.date_out, "the stay in Contact is closed")
+        # A later phase is no Won: the manager forces it, with a reason.
+        later = self._new_opportunity("Still in contact")
+        answer = self.rpc(
+            "ps_manager", "crm.lead", "write", [later.id], {"stage_id": self.stage_tender.id}
+        )
+        self.assertRefused(answer, "UserError", "cannot move to Tender")
+        self.assertEqual(later.phase_id.code, "contact")
 
     def test_a_sales_manager_winning_a_ready_deal_logs_nothing(self):
         lead = self._new_opportunity("Tender with everything done", stage=self.stage_tender)
@@ -275,4 +290,4 @@ class TestManagerWinsFromAnyPhase(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertIn("result", answer, answer.get("error"))
         lead.invalidate_recordset()
         self.assertEqual(lead.outcome, "won")
-        self.assertFalse(lead.message_ids.filtered(lambda m: "Marked won by" in str(m.body)))
+        self.assertFalse(self.note(lead))
