@@ -47,7 +47,10 @@ class CrmLead(models.Model):
         "lost opportunities keep the phase they reached.",
     )
     phase_sequence = fields.Integer(
-        string="Phase Order", compute="_compute_phase_sequences", store=True
+        string="Phase Order",
+        compute="_compute_phase_sequences",
+        store=True,
+        help="Order of the phases on the way to Won.",
     )
     phase_date_in = fields.Datetime(
         string="In Phase Since", copy=False, help="When the opportunity entered its phase."
@@ -61,7 +64,10 @@ class CrmLead(models.Model):
         help="The furthest phase the opportunity has reached.",
     )
     phase_reached_sequence = fields.Integer(
-        string="Furthest Phase Order", compute="_compute_phase_sequences", store=True
+        string="Furthest Phase Order",
+        compute="_compute_phase_sequences",
+        store=True,
+        help="Order of the phases on the way to Won.",
     )
     outcome = fields.Selection(
         OUTCOMES,
