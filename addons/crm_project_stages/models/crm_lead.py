@@ -1,8 +1,8 @@
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from .crm_stage import WON_STEP
@@ -99,12 +99,10 @@ class CrmLead(models.Model):
     checklist_line_ids = fields.One2many(
         "crm.lead.checklist.line", "lead_id", string="Checklist", copy=False
     )
-    checklist_done_count = fields.Integer(compute="_compute_checklist_counts")
-    checklist_count = fields.Integer(compute="_compute_checklist_counts")
+    checklist_done_count = fields.Integer(compute="_compute_phase_counts")
+    checklist_count = fields.Integer(compute="_compute_phase_counts")
     problem_ids = fields.One2many("crm.lead.problem", "lead_id", string="Problems", copy=False)
-    open_problem_count = fields.Integer(
-        string="Open Problems", compute="_compute_open_problem_count"
-    )
+    open_problem_count = fields.Integer(string="Open Problems", compute="_compute_phase_counts")
 
     # ------------------------------------------------------------------ computes
 
@@ -172,38 +170,38 @@ class CrmLead(models.Model):
             return stalled
         return ["!", "&", "&", *stalled]
 
-    def _compute_checklist_counts(self):
-        counts = defaultdict(int)
-        done = defaultdict(int)
-        real = self._origin.filtered("id")
-        if real:
-            groups = self.env["crm.lead.checklist.line"]._read_group(
-                [("lead_id", "in", real.ids)],
-                ["lead_id", "phase_id", "done"],
-                ["__count"],
-            )
-            for lead, phase, is_done, count in groups:
-                counts[lead.id, phase.id] += count
-                if is_done:
-                    done[lead.id, phase.id] += count
-        for lead in self:
-            key = (lead._origin.id, lead.phase_id.id)
-            lead.checklist_count = counts[key]
-            lead.checklist_done_count = done[key]
-
-    def _compute_open_problem_count(self):
-        real = self._origin.filtered("id")
+    def _compute_phase_counts(self):
+        """The checklist items of the opportunity's phase, those done, and its open problems:
+        one query for a page of cards (the kanban reads them for every card). The lines and
+        problems counted are the opportunity's own, in its company."""
+        real = self.filtered(lambda lead: lead._origin.id)
         counts = {}
         if real:
-            counts = dict(
-                self.env["crm.lead.problem"]._read_group(
-                    [("lead_id", "in", real.ids), ("state", "=", "open")],
-                    ["lead_id"],
-                    ["__count"],
+            self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "done"])
+            self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT l.id,
+                           (SELECT count(*) FROM crm_lead_checklist_line c
+                             WHERE c.lead_id = l.id AND c.phase_id = l.phase_id),
+                           (SELECT count(*) FROM crm_lead_checklist_line c
+                             WHERE c.lead_id = l.id AND c.phase_id = l.phase_id AND c.done),
+                           (SELECT count(*) FROM crm_lead_problem p
+                             WHERE p.lead_id = l.id AND p.state = 'open')
+                      FROM unnest(%s::int[], %s::int[]) l(id, phase_id)
+                    """,
+                    [lead._origin.id for lead in real],
+                    [lead.phase_id.id or None for lead in real],
                 )
             )
+            counts = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for lead in self:
-            lead.open_problem_count = counts.get(lead._origin, 0)
+            (
+                lead.checklist_count,
+                lead.checklist_done_count,
+                lead.open_problem_count,
+            ) = counts.get(lead._origin.id, (0, 0, 0))
 
     # ------------------------------------------------------------------ CRUD
 
