@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -15,6 +17,10 @@ OUTCOMES = [
     ("archived", "Archived"),
 ]
 
+
+# Leads converted one write at a time by one of Odoo's batches, entering the pipeline together
+# when it ends (``_batch_pipeline_entry``).
+ENTERING = ContextVar("crm_project_stages_entering", default=None)
 
 # The fields of an opportunity only the server writes (the phase follows the stage).
 PHASE_FIELDS = frozenset(
@@ -255,7 +261,11 @@ class CrmLead(models.Model):
             leaving._queue_phase_events("close", now)
             leaving._server_write({"phase_id": False, "phase_date_in": False})
         if entering:
-            entering._enter_pipeline()
+            batch = ENTERING.get()
+            if batch is None:
+                entering._enter_pipeline()
+            else:
+                batch.append(entering)
         if closing:
             staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
@@ -271,8 +281,15 @@ class CrmLead(models.Model):
         return res
 
     def unlink(self):
+        batch = ENTERING.get()
+        if batch:
+            batch[:] = [leads - self for leads in batch]
         self._flush_phase_events()
         return super().unlink()
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        with self._batch_pipeline_entry():
+            return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
 
     # ------------------------------------------------------------------ actions
 
@@ -368,6 +385,25 @@ class CrmLead(models.Model):
                 not lead.phase_reached_id or sequence > phases[lead.phase_reached_id.id]["sequence"]
             )
         )
+
+    @contextmanager
+    def _batch_pipeline_entry(self):
+        """Within the block, leads converted one ``write`` at a time (Odoo's
+        ``convert_opportunity``, the lead assignment) enter the pipeline together when it
+        ends: the gate checked and their phase written once for all, not once per lead (a
+        refusal then undoes the whole batch). Nothing of Odoo's batch reads their phase
+        meanwhile."""
+        if ENTERING.get() is not None:
+            yield
+            return
+        batch = []
+        token = ENTERING.set(batch)
+        try:
+            yield
+        finally:
+            ENTERING.reset(token)
+        leads = self.browse().union(*batch)
+        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
 
     def _enter_pipeline(self, created=False):
         """Opportunities entering the pipeline - ``created``, or converted from a lead - take

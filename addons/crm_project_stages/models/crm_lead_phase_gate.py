@@ -40,6 +40,11 @@ class CrmLead(models.Model):
         way, nothing is read."""
         Item = self.env["crm.phase.checklist.item"]
         phases = self.env["crm.project.phase"]._get_phase_table()
+        if not any(
+            item.mandatory and phases[item.phase_id]["sequence"] < target
+            for item in Item._get_item_table()
+        ):
+            return {}
         in_the_way = {}
         for lead in self:
             start = None if entering else lead._get_phase_step()
