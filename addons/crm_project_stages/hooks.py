@@ -129,4 +129,6 @@ def fill_opportunities(env):
             env.uid,
         )
     )
+    # Fresh statistics for the planner: the tables were just filled (autovacuum comes later).
+    cr.execute("ANALYZE crm_lead, crm_lead_phase_history, crm_lead_checklist_line")
     env.invalidate_all()

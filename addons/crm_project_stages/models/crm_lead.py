@@ -185,23 +185,29 @@ class CrmLead(models.Model):
         if real:
             self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "done"])
             self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
+            ids = [lead._origin.id for lead in real]
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT l.id,
-                           (SELECT count(*) FROM crm_lead_checklist_line c
-                             WHERE c.lead_id = l.id AND c.phase_id = l.phase_id),
-                           (SELECT count(*) FROM crm_lead_checklist_line c
-                             WHERE c.lead_id = l.id AND c.phase_id = l.phase_id AND c.done),
-                           (SELECT count(*) FROM crm_lead_problem p
-                             WHERE p.lead_id = l.id AND p.state = 'open')
-                      FROM unnest(%s::int[], %s::int[]) l(id, phase_id)
+                    SELECT c.lead_id, c.phase_id, count(*), count(*) FILTER (WHERE c.done), 0
+                      FROM crm_lead_checklist_line c
+                     WHERE c.lead_id = ANY(%(leads)s)
+                     GROUP BY c.lead_id, c.phase_id
+                     UNION ALL
+                    SELECT p.lead_id, NULL, 0, 0, count(*)
+                      FROM crm_lead_problem p
+                     WHERE p.lead_id = ANY(%(leads)s) AND p.state = 'open'
+                     GROUP BY p.lead_id
                     """,
-                    [lead._origin.id for lead in real],
-                    [lead.phase_id.id or None for lead in real],
+                    leads=ids,
                 )
             )
-            counts = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            phases = {lead._origin.id: lead.phase_id.id for lead in real}
+            for lead_id, phase_id, items, done, problems in self.env.cr.fetchall():
+                total = counts.setdefault(lead_id, [0, 0, 0])
+                if phase_id and phase_id == phases[lead_id]:
+                    total[0], total[1] = items, done
+                total[2] += problems
         for lead in self:
             (
                 lead.checklist_count,

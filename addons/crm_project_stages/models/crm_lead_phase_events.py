@@ -155,7 +155,8 @@ class CrmLead(models.Model):
                        SET date_out = c.date_out, write_uid = %(uid)s,
                            write_date = (now() at time zone 'UTC')
                       FROM unnest(%(leads)s::int[], %(dates)s::timestamp[]) c(lead_id, date_out)
-                     WHERE h.lead_id = c.lead_id AND h.date_out IS NULL
+                     WHERE h.lead_id = ANY(%(leads)s) AND h.lead_id = c.lead_id
+                       AND h.date_out IS NULL
                     """,
                     leads=list(closing),
                     dates=list(closing.values()),
