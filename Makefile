@@ -16,6 +16,7 @@ bench:  ## full-size benchmarks (figures for the README); the test command runs 
 	BENCH_FORECAST_ROWS=100000 bash scripts/test.sh -s tests/bench_forecast.py
 	BENCH_FORECAST_ROWS=1000000 bash scripts/test.sh -s tests/bench_forecast.py
 	BENCH_OVERHEAD_ROWS=10000 bash scripts/test.sh -s tests/bench_overhead.py
+	ODOO_SUITES_CONTROL=1 bash scripts/test.sh -s tests/test_odoo_suites.py
 
 .PHONY: stress
 stress:  ## the flake hunt: HTTP and live-server tests, rounds in random order, CPU loaded

@@ -54,7 +54,6 @@ def fill_opportunities(env):
     env.flush_all()
     cr = env.cr
     now = SQL("(now() at time zone 'UTC')")
-    stamps = SQL("%(uid)s, %(now)s, %(uid)s, %(now)s", uid=env.uid, now=now)
     cr.execute(
         SQL(
             """
@@ -98,44 +97,38 @@ def fill_opportunities(env):
         )
     )
     cr.execute(
-        SQL(
-            """
-            INSERT INTO crm_lead_phase_history
-                   (lead_id, phase_id, phase_sequence, date_in, date_out, user_id, company_id,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT l.id, l.phase_id, l.phase_sequence, l.phase_date_in,
-                   CASE WHEN l.outcome <> 'open'
-                        THEN GREATEST(l.phase_date_in, COALESCE(l.date_closed, l.write_date)) END,
-                   l.user_id, l.company_id, %(stamps)s
-              FROM crm_lead l
-             WHERE l.phase_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h WHERE h.lead_id = l.id)
-            RETURNING id
-            """,
-            stamps=stamps,
+        phase_sql.insert_history(
+            SQL(
+                """
+                (SELECT l.id AS lead_id, l.phase_id, l.phase_date_in AS date_in,
+                        CASE WHEN l.outcome <> 'open'
+                             THEN GREATEST(l.phase_date_in, COALESCE(l.date_closed, l.write_date))
+                             END AS date_out,
+                        l.user_id, l.company_id
+                   FROM crm_lead l
+                  WHERE l.phase_id IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM crm_lead_phase_history h
+                                     WHERE h.lead_id = l.id)) s
+                """
+            ),
+            env.uid,
         )
     )
     new_rows = [row[0] for row in cr.fetchall()]
     if new_rows:
         cr.execute(phase_sql.history_facts(SQL("h.id = ANY(%s)", new_rows)))
     cr.execute(
-        SQL(
-            """
-            INSERT INTO crm_lead_checklist_line
-                   (lead_id, item_id, phase_id, phase_sequence, sequence, done, company_id,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT l.id, i.id, i.phase_id, i.phase_sequence, i.sequence, false, l.company_id,
-                   %(stamps)s
-              FROM crm_lead l
-              JOIN crm_phase_checklist_item i
-                ON i.active AND i.phase_sequence <= l.phase_sequence
-               AND (i.company_id IS NULL OR i.company_id = l.company_id)
-              JOIN crm_project_phase p
-                ON p.id = i.phase_id AND (p.company_id IS NULL OR p.company_id = l.company_id)
-             WHERE l.outcome = 'open' AND l.type = 'opportunity' AND l.phase_id IS NOT NULL
-            ON CONFLICT (lead_id, item_id) DO NOTHING
-            """,
-            stamps=stamps,
+        phase_sql.checklist_lines(
+            SQL(
+                """
+                (SELECT l.id, l.company_id, l.phase_sequence AS reach FROM crm_lead l
+                  WHERE l.outcome = 'open' AND l.type = 'opportunity'
+                    AND l.phase_id IS NOT NULL) l
+                """
+            ),
+            env.uid,
         )
     )
+    # Fresh statistics for the planner: the tables were just filled (autovacuum comes later).
+    cr.execute("ANALYZE crm_lead, crm_lead_phase_history, crm_lead_checklist_line")
     env.invalidate_all()

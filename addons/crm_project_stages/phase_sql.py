@@ -1,6 +1,8 @@
 """The rules of project phases in SQL, for the statements that fill many rows at once (the
-install backfill, ``hooks.py``). Each rule is written here once, next to the one Python compute
-that keeps it on each record (named in each docstring); reports read the stored columns.
+install backfill, ``hooks.py``; the history rows and checklist lines the opportunities changed
+since the last flush need, ``crm.lead._flush_phase_events``). Each rule is written here once,
+next to the one Python compute that keeps it on each record (named in each docstring); reports
+read the stored columns.
 
 Every function returns an ``odoo.tools.SQL`` expression over the table aliases it is given."""
 
@@ -77,37 +79,107 @@ def date_stalled(lead="l"):
     )
 
 
-def history_facts(condition=None):
-    """The statement that sets the stored facts of phase history rows
-    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
-    opportunities whose rows match ``condition`` (over alias ``h``; all when None), rounded
-    to the fields' 4 decimals as the ORM stores them."""
+def stamps(uid):
+    """The values of the ORM's audit columns (create_uid, create_date, write_uid, write_date)
+    of rows inserted by ``uid`` now."""
+    return SQL("%(uid)s, %(now)s, %(uid)s, %(now)s", uid=uid, now=SQL("(now() at time zone 'UTC')"))
+
+
+def insert_history(stays, uid, order=None):
+    """The statement that inserts phase history rows (``crm.lead.phase.history``), one per
+    row of ``stays``: SQL of rows (lead_id, phase_id, date_in, date_out, user_id, company_id)
+    aliased ``s``, inserted in ``order`` (SQL over ``s``; by default by opportunity and entry):
+    the ids order the stays of one entry. Returns the ids of the new rows; their facts are
+    ``history_facts``."""
     return SQL(
         """
-        WITH facts AS (
+        INSERT INTO crm_lead_phase_history
+               (lead_id, phase_id, phase_sequence, date_in, date_out, user_id, company_id,
+                create_uid, create_date, write_uid, write_date)
+        SELECT s.lead_id, s.phase_id, p.sequence, s.date_in, s.date_out, s.user_id, s.company_id,
+               %(stamps)s
+          FROM %(stays)s
+          JOIN crm_project_phase p ON p.id = s.phase_id
+         ORDER BY %(order)s
+        RETURNING id
+        """,
+        stays=stays,
+        stamps=stamps(uid),
+        order=order or SQL("s.lead_id, s.date_in"),
+    )
+
+
+def checklist_lines(leads, uid):
+    """The statement that gives opportunities the checklist lines they lack
+    (``crm.lead._flush_phase_events``): a line for every active item of the phases up to the
+    sequence ``reach``, used in the opportunity's company (the item's and its phase's company
+    empty or the opportunity's). ``leads``: SQL of rows (id, company_id, reach) aliased ``l``."""
+    return SQL(
+        """
+        INSERT INTO crm_lead_checklist_line
+               (lead_id, item_id, phase_id, phase_sequence, sequence, done, company_id,
+                create_uid, create_date, write_uid, write_date)
+        SELECT l.id, i.id, i.phase_id, i.phase_sequence, i.sequence, false, l.company_id,
+               %(stamps)s
+          FROM %(leads)s
+          JOIN crm_phase_checklist_item i
+            ON i.active AND i.phase_sequence <= l.reach
+           AND (i.company_id IS NULL OR i.company_id = l.company_id)
+          JOIN crm_project_phase p
+            ON p.id = i.phase_id AND (p.company_id IS NULL OR p.company_id = l.company_id)
+        ON CONFLICT (lead_id, item_id) DO NOTHING
+        """,
+        leads=leads,
+        stamps=stamps(uid),
+    )
+
+
+def history_facts(condition=None, leads=None):
+    """The statement that sets the stored facts of phase history rows
+    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
+    opportunities whose rows match ``condition`` (over alias ``h``; all when None), or of the
+    opportunities of ids ``leads``. Days are rounded to the fields' 4 digits, as the ORM
+    stores them; rows whose facts are unchanged are left as they are."""
+    if leads is not None:
+        scope = SQL("h.lead_id = ANY(%s)", list(leads))
+    else:
+        scope = SQL(
+            "h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
+            condition if condition is not None else SQL("TRUE"),
+        )
+    return SQL(
+        """
+        WITH stays AS (
             SELECT h.id,
+                   ROUND(COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0, 0), 4)
+                       AS duration,
                    row_number() OVER stays = 1 AS first,
                    sum(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)
                        FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
                    min(h.date_in) FILTER (WHERE h.date_out IS NULL) OVER phase AS open_since
               FROM crm_lead_phase_history h
-             WHERE h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %(condition)s)
+             WHERE %(scope)s
             WINDOW phase AS (PARTITION BY h.lead_id, h.phase_id),
                    stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
+        ), facts AS (
+            SELECT id, duration, first,
+                   CASE WHEN first THEN ROUND(COALESCE(closed_days, 0), 4) ELSE 0 END
+                       AS closed_days,
+                   CASE WHEN first THEN open_since END AS open_since
+              FROM stays
         )
         UPDATE crm_lead_phase_history h
-           SET duration = COALESCE(
-                   round((EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)::numeric, 4), 0
-               ),
+           SET duration = facts.duration,
                is_first_entry = facts.first,
-               phase_closed_days = CASE WHEN facts.first
-                                        THEN COALESCE(round(facts.closed_days::numeric, 4), 0)
-                                        ELSE 0 END,
-               phase_open_since = CASE WHEN facts.first THEN facts.open_since END
+               phase_closed_days = facts.closed_days,
+               phase_open_since = facts.open_since
           FROM facts
          WHERE facts.id = h.id
+           AND (h.duration, h.is_first_entry, h.phase_closed_days, h.phase_open_since)
+               IS DISTINCT FROM
+               (facts.duration, facts.first, facts.closed_days, facts.open_since)
         """,
-        condition=condition if condition is not None else SQL("TRUE"),
+        scope=scope,
     )
 
 

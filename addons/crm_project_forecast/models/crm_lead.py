@@ -98,6 +98,7 @@ class CrmLead(models.Model):
         every night: ``crm.phase.win.rate._recompute_win_rates`` then marks the opportunities
         whose rate changed for this compute."""
         table = self.env["crm.phase.win.rate"]._get_rate_table()
+        phases = self.env["crm.project.phase"]._get_phase_table()
         for lead in self:
             if not lead.phase_id:
                 lead.phase_probability = 0.0
@@ -108,20 +109,22 @@ class CrmLead(models.Model):
                     lead.phase_probability = table[key]
                     break
             else:
-                lead.phase_probability = lead.phase_id.default_win_rate
+                lead.phase_probability = phases[phase]["default_win_rate"]
 
     @api.depends("outcome", "forecast_category_manual", "phase_id.forecast_category")
     def _compute_forecast_category(self):
         """Closed Won when won, Omitted when lost, cancelled or archived; else the rep's
         category, else the phase's (``forecast_sql.forecast_category``)."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
         for lead in self:
             if lead.outcome == "won":
                 lead.forecast_category = "won"
             elif lead.outcome and lead.outcome != "open":
                 lead.forecast_category = "omitted"
             else:
+                phase = phases.get(lead.phase_id.id) or {}
                 lead.forecast_category = (
-                    lead.forecast_category_manual or lead.phase_id.forecast_category or "pipeline"
+                    lead.forecast_category_manual or phase.get("forecast_category") or "pipeline"
                 )
 
     @api.depends(

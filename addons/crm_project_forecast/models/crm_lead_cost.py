@@ -13,7 +13,7 @@ COST_TYPES = [
 
 class CrmLeadCost(models.Model):
     _name = "crm.lead.cost"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.lead.company.mixin"]
     _description = "Opportunity Selling Expense"
     _order = "date desc, id desc"
 
@@ -27,7 +27,6 @@ class CrmLeadCost(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Spent By", default=lambda self: self.env.user, index=True
     )
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="lead_id.company_currency")
 
     @api.constrains("amount")

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_unique_index
@@ -230,6 +230,8 @@ class CrmPhaseWinRate(models.Model):
             else:
                 row.date_computed = now
         Rate.create(to_create)
+        if changed:
+            self.env.registry.clear_cache()  # _get_rate_table
         return changed
 
     @api.model
@@ -253,10 +255,12 @@ class CrmPhaseWinRate(models.Model):
         self.env.flush_all()
 
     @api.model
+    @tools.ormcache()
     def _get_rate_table(self):
         """{(company id or 0, team id or 0, phase id): rate} of the last computation; a team
         without a row of its own uses its company's (team 0), a company without rows the
-        phase's default (see ``crm.lead._compute_phase_probability``)."""
+        phase's default (see ``crm.lead._compute_phase_probability``). Read once per worker,
+        kept until the rates change (``_store_rates``; rows deleted with their phase)."""
         rows = self.sudo().search_fetch([], ["company_id", "team_id", "phase_id", "win_rate"])
         return {
             (row.company_id.id or 0, row.team_id.id or 0, row.phase_id.id): row.win_rate

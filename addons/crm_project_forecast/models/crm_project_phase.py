@@ -28,6 +28,10 @@ class CrmProjectPhase(models.Model):
         "puts it in another category.",
     )
 
+    @api.model
+    def _get_table_fields(self):
+        return [*super()._get_table_fields(), "default_win_rate", "forecast_category"]
+
     @api.constrains("default_win_rate")
     def _check_default_win_rate(self):
         if any(not 0 <= phase.default_win_rate <= 100 for phase in self):

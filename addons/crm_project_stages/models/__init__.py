@@ -1,3 +1,5 @@
+from . import crm_project_cached_mixin
+from . import crm_lead_company_mixin
 from . import crm_project_phase
 from . import crm_project_phase_company
 from . import crm_stage
@@ -9,3 +11,5 @@ from . import crm_lost_reason
 from . import crm_lead
 from . import crm_lead_phase_gate
 from . import res_partner
+from . import crm_lead_phase_events
+from . import crm_team

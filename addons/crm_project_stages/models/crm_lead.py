@@ -1,8 +1,10 @@
-from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from .crm_stage import WON_STEP
@@ -15,6 +17,10 @@ OUTCOMES = [
     ("archived", "Archived"),
 ]
 
+
+# Leads converted one write at a time by one of Odoo's batches, entering the pipeline together
+# when it ends (``_batch_pipeline_entry``).
+ENTERING = ContextVar("crm_project_stages_entering", default=None)
 
 # The fields of an opportunity only the server writes (the phase follows the stage).
 PHASE_FIELDS = frozenset(
@@ -46,7 +52,12 @@ class CrmLead(models.Model):
         help="Phase of project selling the opportunity is in. It follows the stage; won and "
         "lost opportunities keep the phase they reached.",
     )
-    phase_sequence = fields.Integer(related="phase_id.sequence", store=True, string="Phase Order")
+    phase_sequence = fields.Integer(
+        string="Phase Order",
+        compute="_compute_phase_sequences",
+        store=True,
+        help="Order of the phases on the way to Won.",
+    )
     phase_date_in = fields.Datetime(
         string="In Phase Since", copy=False, help="When the opportunity entered its phase."
     )
@@ -59,7 +70,10 @@ class CrmLead(models.Model):
         help="The furthest phase the opportunity has reached.",
     )
     phase_reached_sequence = fields.Integer(
-        related="phase_reached_id.sequence", store=True, string="Furthest Phase Order"
+        string="Furthest Phase Order",
+        compute="_compute_phase_sequences",
+        store=True,
+        help="Order of the phases on the way to Won.",
     )
     outcome = fields.Selection(
         OUTCOMES,
@@ -91,14 +105,23 @@ class CrmLead(models.Model):
     checklist_line_ids = fields.One2many(
         "crm.lead.checklist.line", "lead_id", string="Checklist", copy=False
     )
-    checklist_done_count = fields.Integer(compute="_compute_checklist_counts")
-    checklist_count = fields.Integer(compute="_compute_checklist_counts")
+    checklist_done_count = fields.Integer(compute="_compute_phase_counts")
+    checklist_count = fields.Integer(compute="_compute_phase_counts")
     problem_ids = fields.One2many("crm.lead.problem", "lead_id", string="Problems", copy=False)
-    open_problem_count = fields.Integer(
-        string="Open Problems", compute="_compute_open_problem_count"
-    )
+    open_problem_count = fields.Integer(string="Open Problems", compute="_compute_phase_counts")
 
     # ------------------------------------------------------------------ computes
+
+    @api.depends("phase_id.sequence", "phase_reached_id.sequence")
+    def _compute_phase_sequences(self):
+        """The order of the phase and of the furthest phase reached (from the phase table:
+        ``crm.project.phase._get_phase_table``)."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        for lead in self:
+            lead.phase_sequence = phases.get(lead.phase_id.id, {}).get("sequence", 0)
+            lead.phase_reached_sequence = phases.get(lead.phase_reached_id.id, {}).get(
+                "sequence", 0
+            )
 
     @api.depends("active", "probability", "stage_id.is_won", "lost_reason_id.is_cancellation")
     def _compute_outcome(self):
@@ -106,7 +129,7 @@ class CrmLead(models.Model):
         for the same rule in SQL, used by the install fill)."""
         for lead in self:
             if lead.active:
-                lead.outcome = "won" if lead.stage_id.is_won else "open"
+                lead.outcome = "won" if lead.stage_id._get_phase_step() == WON_STEP else "open"
             elif lead.probability:
                 lead.outcome = "archived"
             else:
@@ -153,38 +176,44 @@ class CrmLead(models.Model):
             return stalled
         return ["!", "&", "&", *stalled]
 
-    def _compute_checklist_counts(self):
-        counts = defaultdict(int)
-        done = defaultdict(int)
-        real = self._origin.filtered("id")
-        if real:
-            groups = self.env["crm.lead.checklist.line"]._read_group(
-                [("lead_id", "in", real.ids)],
-                ["lead_id", "phase_id", "done"],
-                ["__count"],
-            )
-            for lead, phase, is_done, count in groups:
-                counts[lead.id, phase.id] += count
-                if is_done:
-                    done[lead.id, phase.id] += count
-        for lead in self:
-            key = (lead._origin.id, lead.phase_id.id)
-            lead.checklist_count = counts[key]
-            lead.checklist_done_count = done[key]
-
-    def _compute_open_problem_count(self):
-        real = self._origin.filtered("id")
+    def _compute_phase_counts(self):
+        """The checklist items of the opportunity's phase, those done, and its open problems:
+        one query for a page of cards (the kanban reads them for every card). The lines and
+        problems counted are the opportunity's own, in its company."""
+        real = self.filtered(lambda lead: lead._origin.id)
         counts = {}
         if real:
-            counts = dict(
-                self.env["crm.lead.problem"]._read_group(
-                    [("lead_id", "in", real.ids), ("state", "=", "open")],
-                    ["lead_id"],
-                    ["__count"],
+            self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "done"])
+            self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
+            ids = [lead._origin.id for lead in real]
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT c.lead_id, c.phase_id, count(*), count(*) FILTER (WHERE c.done), 0
+                      FROM crm_lead_checklist_line c
+                     WHERE c.lead_id = ANY(%(leads)s)
+                     GROUP BY c.lead_id, c.phase_id
+                     UNION ALL
+                    SELECT p.lead_id, NULL, 0, 0, count(*)
+                      FROM crm_lead_problem p
+                     WHERE p.lead_id = ANY(%(leads)s) AND p.state = 'open'
+                     GROUP BY p.lead_id
+                    """,
+                    leads=ids,
                 )
             )
+            phases = {lead._origin.id: lead.phase_id.id for lead in real}
+            for lead_id, phase_id, items, done, problems in self.env.cr.fetchall():
+                total = counts.setdefault(lead_id, [0, 0, 0])
+                if phase_id and phase_id == phases[lead_id]:
+                    total[0], total[1] = items, done
+                total[2] += problems
         for lead in self:
-            lead.open_problem_count = counts.get(lead._origin, 0)
+            (
+                lead.checklist_count,
+                lead.checklist_done_count,
+                lead.open_problem_count,
+            ) = counts.get(lead._origin.id, (0, 0, 0))
 
     # ------------------------------------------------------------------ CRUD
 
@@ -221,26 +250,52 @@ class CrmLead(models.Model):
             entering = self.filtered(lambda lead: lead.type != "opportunity")
         elif vals.get("type") == "lead":
             leaving = self.filtered(lambda lead: lead.type == "opportunity")
+        staying = self - entering - leaving
         new_phase = self._phase_from_vals(vals)
         moving = self.browse()
         if new_phase:
-            moving = (self - entering - leaving).filtered(
+            moving = staying.filtered(
                 lambda lead: lead.type == "opportunity" and lead.phase_id != new_phase
             )
+        closing = "stage_id" in vals or "active" in vals
+        was_closed = staying.filtered(lambda lead: lead.outcome != "open") if closing else None
         res = super().write(vals)
         now = fields.Datetime.now()
         if moving:
             moving._move_to_phase(new_phase, now)
         if leaving:
-            leaving._close_phase_history(now)
+            leaving._queue_phase_events("close", now)
             leaving._server_write({"phase_id": False, "phase_date_in": False})
         if entering:
-            entering._enter_pipeline()
-        if "stage_id" in vals or "active" in vals:
-            (self - entering - leaving)._sync_phase_history_with_outcome()
+            batch = ENTERING.get()
+            if batch is None:
+                entering._enter_pipeline()
+            else:
+                batch.append(entering)
+        if closing:
+            staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
-            self._ensure_checklist_lines()
+            self._queue_company_change()
         return res
+
+    def _compute_company_id(self):
+        before = {lead.id: lead.company_id for lead in self if lead.id}
+        res = super()._compute_company_id()
+        self.filtered(
+            lambda lead: lead.id and lead.company_id != before[lead.id]
+        )._queue_company_change()
+        return res
+
+    def unlink(self):
+        batch = ENTERING.get()
+        if batch:
+            batch[:] = [leads - self for leads in batch]
+        self._flush_phase_events()
+        return super().unlink()
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        with self._batch_pipeline_entry():
+            return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
 
     # ------------------------------------------------------------------ actions
 
@@ -284,26 +339,28 @@ class CrmLead(models.Model):
         if vals.get("phase_id"):
             return self.env["crm.project.phase"].browse(vals["phase_id"])
         if vals.get("stage_id"):
-            return self.env["crm.stage"].browse(vals["stage_id"]).phase_id or None
+            return self.env["crm.stage"].browse(vals["stage_id"])._get_phase() or None
         return None
 
     def _get_phase_step(self):
         """Where the opportunity stands on the way to Won (see ``crm.stage._get_phase_step``):
         its phase's sequence, or the Won step once won."""
         self.ensure_one()
-        if self.stage_id.is_won:
+        if self.stage_id._get_phase_step() == WON_STEP:
             return WON_STEP
-        return self.phase_id.sequence
+        phase = self.env["crm.project.phase"]._get_phase_table().get(self.phase_id.id)
+        return phase["sequence"] if phase else 0
 
     def _get_entry_phase(self):
         """The phase an opportunity enters the pipeline in: its stage's; for a Won stage, the
         last phase (a deal won has been through them all); else the first (see
         ``phase_sql.entry_phase``, the same rule for the install)."""
         self.ensure_one()
-        if self.stage_id.phase_id:
-            return self.stage_id.phase_id
+        phase = self.stage_id._get_phase()
+        if phase:
+            return phase
         phases = self.env["crm.project.phase"]._get_pipeline_phases(self.company_id)
-        return phases[-1:] if self.stage_id.is_won else phases[:1]
+        return phases[-1:] if self.stage_id._get_phase_step() == WON_STEP else phases[:1]
 
     def _server_write(self, vals):
         """Write what the server records (the phase and its dates) on opportunities the user
@@ -313,21 +370,46 @@ class CrmLead(models.Model):
 
     def _move_to_phase(self, phase, when):
         """The server moves these opportunities into ``phase``: the history closes the phase
-        they leave and opens the new one, the checklist gets the new phase's items."""
-        self._server_write({"phase_id": phase.id, "phase_date_in": when})
-        self._reach(phase)
-        self._close_phase_history(when)
-        self._open_phase_history()
-        self._ensure_checklist_lines()
+        they leave and opens the new one; reaching it for the first time, the checklist gets
+        its items (at the next flush, for all the opportunities moved by then:
+        ``_queue_phase_events``)."""
+        vals = {"phase_id": phase.id, "phase_date_in": when}
+        further = self._not_yet_in(phase)
+        if further:
+            further._server_write(dict(vals, phase_reached_id=phase.id))
+        if self - further:
+            (self - further)._server_write(vals)
+        self._queue_phase_events("move", when, phase)
+        further._queue_phase_events("lines", phase=phase)
 
-    def _reach(self, phase):
-        further = self.filtered(
+    def _not_yet_in(self, phase):
+        """Those of these opportunities that have not reached ``phase`` yet."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        sequence = phases[phase.id]["sequence"]
+        return self.filtered(
             lambda lead: (
-                not lead.phase_reached_id or phase.sequence > lead.phase_reached_id.sequence
+                not lead.phase_reached_id or sequence > phases[lead.phase_reached_id.id]["sequence"]
             )
         )
-        if further:
-            further._server_write({"phase_reached_id": phase.id})
+
+    @contextmanager
+    def _batch_pipeline_entry(self):
+        """Within the block, leads converted one ``write`` at a time (Odoo's
+        ``convert_opportunity``, the lead assignment) enter the pipeline together when it
+        ends: the gate checked and their phase written once for all, not once per lead (a
+        refusal then undoes the whole batch). Nothing of Odoo's batch reads their phase
+        meanwhile."""
+        if ENTERING.get() is not None:
+            yield
+            return
+        batch = []
+        token = ENTERING.set(batch)
+        try:
+            yield
+        finally:
+            ENTERING.reset(token)
+        leads = self.browse().union(*batch)
+        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
 
     def _enter_pipeline(self, created=False):
         """Opportunities entering the pipeline - ``created``, or converted from a lead - take
@@ -346,76 +428,47 @@ class CrmLead(models.Model):
         for phase, leads in self.grouped(lambda lead: lead._get_entry_phase()).items():
             if not phase:
                 continue
-            leads.with_context(mail_notrack=True)._server_write({"phase_id": phase.id})
-            undated = leads.filtered(lambda lead: not (created and lead.phase_date_in))
-            if undated:
-                undated._server_write({"phase_date_in": now})
-            leads._reach(phase)
-        self._open_phase_history()
-        self._sync_phase_history_with_outcome()
-        self._ensure_checklist_lines()
+            further = set(leads._not_yet_in(phase).ids)
+            for (reaching, dated), group in leads.grouped(
+                lambda lead, further=further: (
+                    lead.id in further,
+                    bool(created and lead.phase_date_in),
+                )
+            ).items():
+                vals = {"phase_id": phase.id}
+                if reaching:
+                    vals["phase_reached_id"] = phase.id
+                if not dated:
+                    vals["phase_date_in"] = now
+                group.with_context(mail_notrack=True)._server_write(vals)
+            for date_in, group in leads.grouped("phase_date_in").items():
+                group._queue_phase_events("enter", date_in, phase)
+        self.filtered(lambda lead: lead.phase_id and lead.outcome != "open")._queue_phase_events(
+            "close", now
+        )
         self._log_pipeline_entry(missing)
 
-    def _sync_phase_history_with_outcome(self):
+    def _follow_outcome(self, was_closed, now):
         """Won and lost deals leave their phase (their history row closes) but keep it; a deal
-        restored, or moved back from Won, re-enters its phase."""
-        History = self.env["crm.lead.phase.history"].sudo()
-        open_rows = History.search([("lead_id", "in", self.ids), ("date_out", "=", False)])
-        closed = self.filtered(lambda lead: lead.outcome != "open")
-        now = fields.Datetime.now()
-        open_rows.filtered(lambda row: row.lead_id in closed).write({"date_out": now})
-        reopened = (self - closed - open_rows.lead_id).filtered("phase_id")
+        restored, or moved back from Won, re-enters its phase since ``now``."""
+        leads = self.filtered(lambda lead: lead.type == "opportunity" and lead.phase_id)
+        closed = leads.filtered(lambda lead: lead.outcome != "open")
+        closed._queue_phase_events("close", now)
+        reopened = (leads - closed) & was_closed
         if reopened:
             reopened._server_write({"phase_date_in": now})
-            reopened._open_phase_history()
-
-    def _close_phase_history(self, when):
-        self.env["crm.lead.phase.history"].sudo().search(
-            [("lead_id", "in", self.ids), ("date_out", "=", False)]
-        ).write({"date_out": when})
-
-    def _open_phase_history(self):
-        self.env["crm.lead.phase.history"].sudo().create(
-            [
-                {
-                    "lead_id": lead.id,
-                    "phase_id": lead.phase_id.id,
-                    "date_in": lead.phase_date_in or fields.Datetime.now(),
-                    "user_id": lead.user_id.id,
-                }
-                for lead in self
-                if lead.phase_id
-            ]
-        )
+            for phase, group in reopened.grouped("phase_id").items():
+                group._queue_phase_events("reopen", now, phase)
 
     def _ensure_checklist_lines(self):
-        """Give each opportunity a line for every checklist item of the phases it has reached
-        (its phase and the earlier ones), so the rep can tick them off."""
-        leads = self.filtered(lambda lead: lead.phase_id and lead.type == "opportunity")
-        if not leads:
-            return
-        items = (
-            self.env["crm.phase.checklist.item"]
-            .sudo()
-            .search(
-                [
-                    ("phase_sequence", "<=", max(leads.mapped("phase_sequence"))),
-                    ("company_id", "in", [*leads.company_id.ids, False]),
-                ]
-            )
-        )
-        Line = self.env["crm.lead.checklist.line"].sudo()
-        existing = {
-            (lead.id, item.id)
-            for lead, item in Line._read_group(
-                [("lead_id", "in", leads.ids)], ["lead_id", "item_id"]
-            )
-        }
-        Line.create(
-            [
-                {"lead_id": lead.id, "item_id": item.id}
-                for lead in leads
-                for item in items
-                if item._applies_to(lead) and (lead.id, item.id) not in existing
-            ]
-        )
+        """Give each opportunity a line for every checklist item of the phases up to the
+        furthest it has reached, so the rep can tick them off: at once."""
+        self._queue_checklist()
+        self._flush_phase_events()
+
+    def _queue_checklist(self):
+        """At the next flush, each opportunity gets the lines it lacks for the checklist items
+        of the phases up to the furthest it has reached."""
+        leads = self.filtered(lambda lead: lead.phase_reached_id and lead.type == "opportunity")
+        for phase, group in leads.grouped("phase_reached_id").items():
+            group._queue_phase_events("lines", phase=phase)

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 
 class CrmLeadChecklistLine(models.Model):
     _name = "crm.lead.checklist.line"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.lead.company.mixin"]
     _description = "Opportunity Checklist Line"
     _order = "phase_sequence, sequence, id"
 
@@ -19,7 +19,6 @@ class CrmLeadChecklistLine(models.Model):
     done = fields.Boolean()
     done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Datetime(string="Done On", readonly=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     _sql_constraints = [
         (
@@ -47,6 +46,12 @@ class CrmLeadChecklistLine(models.Model):
         stamp = self._done_stamp() if vals["done"] else self._undone_stamp()
         super(CrmLeadChecklistLine, changing).write(dict(vals, **stamp))
         return super(CrmLeadChecklistLine, self - changing).write(vals)
+
+    def flush_model(self, fnames=None):
+        # A query on the lines reads the checklist the opportunities' waiting phase events
+        # give (crm.lead._queue_phase_events): it is given first.
+        self.env["crm.lead"]._flush_phase_events()
+        return super().flush_model(fnames)
 
     @api.model
     def _get_user_fields(self):

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 
+from .crm_stage import WON_STEP
+
 MANAGER_GROUP = "sales_team.group_sale_manager"
 
 
@@ -33,48 +35,55 @@ class CrmLead(models.Model):
         """Mandatory checklist items still open that stand between each opportunity and step
         ``target`` (a phase's sequence, or ``WON_STEP``): those of the phases it would leave
         by moving forward, or, ``entering`` the pipeline there, those of every earlier phase.
-        {lead: items}; moving back is never gated."""
-        start = {lead: None if entering else lead._get_phase_step() for lead in self}
-        forward = self.filtered(lambda lead: start[lead] is None or start[lead] < target)
-        if not forward:
+        {lead: items}; moving back is never gated. The items come from the worker's table
+        (``crm.phase.checklist.item._get_item_table``): without a mandatory item in the
+        way, nothing is read."""
+        Item = self.env["crm.phase.checklist.item"]
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        if not any(
+            item.mandatory and phases[item.phase_id]["sequence"] < target
+            for item in Item._get_item_table()
+        ):
             return {}
-        items = (
-            self.env["crm.phase.checklist.item"]
-            .sudo()
-            .search(
-                [
-                    ("mandatory", "=", True),
-                    ("company_id", "in", [*forward.company_id.ids, False]),
-                    ("phase_sequence", "<", target),
-                ]
-            )
-        )
+        in_the_way = {}
+        for lead in self:
+            start = None if entering else lead._get_phase_step()
+            if start is not None and start >= target:
+                continue
+            items = [
+                item
+                for item in Item._get_items_applying(
+                    lead.company_id.id, before=target, mandatory=True
+                )
+                if start is None or start <= phases[item.phase_id]["sequence"]
+            ]
+            if items:
+                in_the_way[lead] = items
+        if not in_the_way:
+            return {}
         done = {
             (lead.id, item.id)
             for lead, item in self.env["crm.lead.checklist.line"]
             .sudo()
             ._read_group(
-                [("lead_id", "in", forward.ids), ("done", "=", True)], ["lead_id", "item_id"]
+                [("lead_id", "in", [lead.id for lead in in_the_way]), ("done", "=", True)],
+                ["lead_id", "item_id"],
             )
         }
         missing = {}
-        for lead in forward:
-            open_items = items.filtered(
-                lambda item, lead=lead: (
-                    (start[lead] is None or start[lead] <= item.phase_sequence)
-                    and item._applies_to_company(lead.company_id)
-                    and (lead.id, item.id) not in done
-                )
-            )
-            if open_items:
-                missing[lead] = open_items
+        for lead, items in in_the_way.items():
+            open_ids = [item.id for item in items if (lead.id, item.id) not in done]
+            if open_ids:
+                missing[lead] = Item.sudo().browse(open_ids)
         return missing
 
     def _check_phase_gate(self, vals):
         """Refuse a user's forward move of opportunities (to a later phase, or to Won) while
         mandatory items of the phases they leave are open. Nothing a client sends opens the
-        gate: the phase itself is a server field, and the only way past open items is a Sales
-        Manager's ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason."""
+        gate: the phase itself is a server field, and the ways past open items are a Sales
+        Manager's: ``_force_phase_move`` (the *Force Stage* wizard), which logs the reason, and
+        winning a deal (the *Won* button, or a move to a Won stage), which logs the items left
+        open."""
         if not vals.get("stage_id"):
             return
         stage = self.env["crm.stage"].browse(vals["stage_id"])
@@ -85,8 +94,30 @@ class CrmLead(models.Model):
             lambda lead: lead.type == "opportunity" and vals.get("type", lead.type) == lead.type
         )
         missing = staying._get_phase_gate_missing(target)
-        if missing:
-            raise UserError(self._phase_gate_refusal(missing, stage))
+        if not missing:
+            return
+        if target == WON_STEP and self.env.user.has_group(MANAGER_GROUP):
+            self._log_manager_win(missing)
+            return
+        raise UserError(self._phase_gate_refusal(missing, stage))
+
+    def _log_manager_win(self, missing):
+        """A Sales Manager wins deals from any phase: the mandatory items left open are logged
+        in each deal's chatter, as a forced move is."""
+        for lead, items in missing.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    lead.env._(
+                        "Marked won by %(user)s from %(phase)s with these mandatory items open:",
+                        user=self.env.user.name,
+                        phase=lead.phase_id.name or "",
+                    ),
+                    lead._item_list(items),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _phase_target_label(self, stage):

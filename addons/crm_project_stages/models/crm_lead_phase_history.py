@@ -11,6 +11,7 @@ class CrmLeadPhaseHistory(models.Model):
     with nothing to group or add up (see ``crm.funnel.report``)."""
 
     _name = "crm.lead.phase.history"
+    _inherit = ["crm.lead.company.mixin"]
     _description = "Opportunity Phase History"
     _order = "lead_id, date_in, id"
 
@@ -59,7 +60,6 @@ class CrmLeadPhaseHistory(models.Model):
         store=True,
         help="On the first stay: since when the opportunity is in this phase now, if it is.",
     )
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     @api.depends("date_in", "date_out")
     def _compute_days(self):
@@ -103,6 +103,12 @@ class CrmLeadPhaseHistory(models.Model):
             first = row in facts
             row.is_first_entry = first
             row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
+
+    def flush_model(self, fnames=None):
+        # A query on the history reads the stays the opportunities' waiting phase events
+        # record (crm.lead._queue_phase_events): they are recorded first.
+        self.env["crm.lead"]._flush_phase_events()
+        return super().flush_model(fnames)
 
     def init(self):
         # The funnel filters the first stays by their entry (see crm.funnel.report).

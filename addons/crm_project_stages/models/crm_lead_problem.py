@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class CrmLeadProblem(models.Model):
     _name = "crm.lead.problem"
+    _inherit = ["crm.lead.company.mixin"]
     _description = "Opportunity Problem"
     _order = "state, create_date desc, id desc"
 
@@ -27,7 +28,6 @@ class CrmLeadProblem(models.Model):
     )
     date_solved = fields.Datetime(string="Solved On", readonly=True)
     note = fields.Text(string="Details")
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     @api.depends("lead_id")
     def _compute_phase_id(self):

@@ -1,11 +1,18 @@
-from odoo import api, fields, models
+from collections import namedtuple
+
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+
+# One active checklist item as the everyday paths read it (``_get_item_table``).
+ItemRow = namedtuple("ItemRow", "id phase_id company_id mandatory")
 
 
 class CrmPhaseChecklistItem(models.Model):
     _name = "crm.phase.checklist.item"
+    _inherit = ["crm.project.cached.mixin"]
     _description = "Phase Checklist Item"
     _order = "phase_sequence, sequence, id"
+    _cached_fields = frozenset({"active", "phase_id", "company_id", "mandatory", "sequence"})
 
     name = fields.Char(string="Deliverable", required=True, translate=True)
     phase_id = fields.Many2one(
@@ -63,24 +70,43 @@ class CrmPhaseChecklistItem(models.Model):
             self.filtered("active")._ensure_lines()
         return res
 
+    @api.model
+    @tools.ormcache()
+    def _get_item_table(self):
+        """The active items as ``ItemRow`` tuples, in checklist order: what the phase gate and
+        the checklist of a new or moved opportunity read, once per worker, kept until an item
+        changes (and a phase: its order orders the items)."""
+        items = self.sudo().search_fetch([], ["phase_id", "company_id", "mandatory"])
+        return tuple(
+            ItemRow(item.id, item.phase_id.id, item.company_id.id, item.mandatory) for item in items
+        )
+
+    @api.model
+    def _get_items_applying(self, company_id, up_to=None, before=None, mandatory=False):
+        """The rows of ``_get_item_table`` used in the company ``company_id`` (their own and
+        their phase's company), of the phases of sequence up to ``up_to`` or ``before``
+        ``before``, mandatory only if ``mandatory``."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        rows = []
+        for row in self._get_item_table():
+            phase = phases[row.phase_id]
+            if (
+                (not mandatory or row.mandatory)
+                and (up_to is None or phase["sequence"] <= up_to)
+                and (before is None or phase["sequence"] < before)
+                and row.company_id in (False, company_id)
+                and phase["company_id"] in (False, company_id)
+            ):
+                rows.append(row)
+        return rows
+
     def _ensure_lines(self):
-        """Opportunities already in the items' phases, in every company, get a line to tick
-        off (new items, restored ones, items moved to another phase or company)."""
+        """Opportunities that have reached the items' phases, in every company, get a line to
+        tick off (new items, restored ones, items moved to another phase or company)."""
         if self:
             self.env["crm.lead"].sudo().search(
-                [("type", "=", "opportunity"), ("phase_id", "in", self.phase_id.ids)]
+                [
+                    ("type", "=", "opportunity"),
+                    ("phase_reached_sequence", ">=", min(self.mapped("phase_sequence"))),
+                ]
             )._ensure_checklist_lines()
-
-    def _applies_to_company(self, company):
-        """Whether the item (and its phase) is used in ``company``."""
-        self.ensure_one()
-        return not (self.company_id and self.company_id != company) and not (
-            self.phase_id.company_id and self.phase_id.company_id != company
-        )
-
-    def _applies_to(self, lead):
-        """Whether an opportunity in its phase has a line for this item."""
-        self.ensure_one()
-        return self.phase_sequence <= lead.phase_sequence and self._applies_to_company(
-            lead.company_id
-        )

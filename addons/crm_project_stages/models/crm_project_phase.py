@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 
@@ -9,6 +9,7 @@ class CrmProjectPhase(models.Model):
     sequence is moving forward (gated by the checklist), Won is the step after the last."""
 
     _name = "crm.project.phase"
+    _inherit = ["crm.project.cached.mixin"]
     _description = "Project Phase"
     _order = "sequence, id"
 
@@ -66,18 +67,52 @@ class CrmProjectPhase(models.Model):
     # ------------------------------------------------------------------ business
 
     @api.model
+    def _get_table_fields(self):
+        """The fields of the phases the everyday paths read (hook: the forecast adds its
+        own), kept in ``_get_phase_table``."""
+        return ["sequence", "company_id", "active", "stall_days"]
+
+    @api.model
+    @tools.ormcache()
+    def _get_phase_table(self):
+        """{phase id: {field: value}} of every phase, archived ones too (many2one values are
+        ids): read once per worker, kept until a phase changes (``create``, ``write``,
+        ``unlink`` clear it), so that moving a card or creating a deal reads no phase."""
+        names = self._get_table_fields()
+        phases = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch([], names, order="sequence, id")
+        )
+        relational = {name for name in names if self._fields[name].type == "many2one"}
+        return {
+            phase.id: {
+                name: phase[name].id if name in relational else phase[name] for name in names
+            }
+            for phase in phases
+        }
+
+    @api.model
     def _get_pipeline_phases(self, company=None):
         """The active phases an opportunity of ``company`` goes through, in order: the shared
         ones and the company's own."""
-        companies = [False, company.id] if company else [False]
-        return self.sudo().search([("company_id", "in", companies)])
+        companies = (False, company.id) if company else (False,)
+        return self.sudo().browse(
+            phase_id
+            for phase_id, phase in self._get_phase_table().items()
+            if phase["active"] and phase["company_id"] in companies
+        )
 
     @api.model
+    @tools.ormcache()
     def _get_stall_limits(self):
         """{(phase id, company id): days} of the companies with a limit of their own, and
-        {(phase id, None): days} of every phase: see ``_stall_days``."""
-        phases = self.sudo().with_context(active_test=False).search_fetch([], ["stall_days"])
-        limits = {(phase.id, None): phase.stall_days for phase in phases}
+        {(phase id, None): days} of every phase: see ``_stall_days``. Kept like
+        ``_get_phase_table`` (the limits per company clear it too)."""
+        limits = {
+            (phase_id, None): phase["stall_days"]
+            for phase_id, phase in self._get_phase_table().items()
+        }
         for line in (
             self.env["crm.project.phase.company"]
             .sudo()

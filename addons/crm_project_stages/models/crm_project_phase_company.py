@@ -6,6 +6,7 @@ class CrmProjectPhaseCompany(models.Model):
     """The limit of a phase in one company, where it differs from the phase's."""
 
     _name = "crm.project.phase.company"
+    _inherit = ["crm.project.cached.mixin"]  # crm.project.phase._get_stall_limits
     _description = "Project Phase Limit per Company"
     _order = "phase_id, company_id"
 

@@ -1,13 +1,15 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 # Winning is the step after the last phase: moving to Won leaves the last phase behind.
 WON_STEP = 2**31 - 1
 
 
 class CrmStage(models.Model):
-    _inherit = "crm.stage"
+    _name = "crm.stage"
+    _inherit = ["crm.stage", "crm.project.cached.mixin"]
+    _cached_fields = frozenset({"phase_id", "is_won"})  # _get_stage_table
 
     phase_id = fields.Many2one(
         "crm.project.phase",
@@ -19,21 +21,38 @@ class CrmStage(models.Model):
         "keep the phase they reached.",
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("phase_id"):
+            self._sync_open_leads_phase()
+        return res
+
+    @api.model
+    @tools.ormcache()
+    def _get_stage_table(self):
+        """{stage id: (phase id or False, is Won)} of every stage: read once per worker and
+        kept until a stage is created, deleted or changes its phase or Won flag."""
+        stages = self.sudo().with_context(active_test=False)
+        stages = stages.search_fetch([], ["phase_id", "is_won"])
+        return {stage.id: (stage.phase_id.id, stage.is_won) for stage in stages}
+
     def _get_phase_step(self):
         """Position of the stage on the way to Won: its phase's sequence, ``WON_STEP`` for a
         Won stage, None for a stage outside the phases (or no stage)."""
         if not self:
             return None
         self.ensure_one()
-        if self.is_won:
+        phase_id, is_won = self._get_stage_table().get(self.id) or (self.phase_id.id, self.is_won)
+        if is_won:
             return WON_STEP
-        return self.phase_id.sequence if self.phase_id else None
+        phase = self.env["crm.project.phase"]._get_phase_table().get(phase_id)
+        return phase["sequence"] if phase else None
 
-    def write(self, vals):
-        res = super().write(vals)
-        if vals.get("phase_id"):
-            self._sync_open_leads_phase()
-        return res
+    def _get_phase(self):
+        """The phase of the stage (from ``_get_stage_table``: no query), or an empty
+        record."""
+        phase_id = (self._get_stage_table().get(self.id) or (self.phase_id.id, False))[0]
+        return self.env["crm.project.phase"].browse(phase_id)
 
     def _sync_open_leads_phase(self):
         """Open opportunities of these stages, in every company, follow a changed phase

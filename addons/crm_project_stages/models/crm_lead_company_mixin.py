@@ -1,0 +1,25 @@
+from odoo import api, fields, models
+
+
+class CrmLeadCompanyMixin(models.AbstractModel):
+    """Rows of an opportunity (its checklist, phase history, problems, selling expenses) in
+    the opportunity's company, stored for the multi-company rules and the reports.
+
+    The company is taken with the row and kept by the opportunity when its company changes
+    (``crm.lead._queue_company_change``), rather than being a related field of the
+    opportunity's: with a related field, every change of an opportunity's salesperson or
+    team (which may change its company) reads all its rows to mark them for recomputation,
+    a query per opportunity and per kind of row in the lead assignment."""
+
+    _name = "crm.lead.company.mixin"
+    _description = "Row of an opportunity, in its company"
+
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, index=True, readonly=True
+    )
+
+    @api.depends("lead_id")
+    def _compute_company_id(self):
+        for row in self:
+            row.company_id = row.lead_id.company_id

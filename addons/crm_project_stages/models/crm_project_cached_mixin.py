@@ -1,0 +1,30 @@
+from odoo import api, models
+
+
+class CrmProjectCachedMixin(models.AbstractModel):
+    """A small table the everyday paths (a card moved, a deal created or won) read from the
+    worker's cache (``tools.ormcache``) instead of the database: the phases, the stage→phase
+    map, the checklist items. Creating or deleting a record, or changing one of the fields of
+    ``_cached_fields`` (every field when None), clears the cache (of every worker)."""
+
+    _name = "crm.project.cached.mixin"
+    _description = "CRM Project Stages: table kept in the workers' cache"
+
+    _cached_fields = None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if self._cached_fields is None or not self._cached_fields.isdisjoint(vals):
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res

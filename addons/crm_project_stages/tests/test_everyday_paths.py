@@ -1,0 +1,293 @@
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from ..models.crm_lead_phase_events import PENDING
+from .common import JsonRpcMixin, ProjectStagesCase
+
+
+class QueryCounting:
+    def count_queries(self, func):
+        """The number of queries ``func`` runs."""
+        before = self.env.cr.sql_log_count
+        func()
+        return self.env.cr.sql_log_count - before
+
+
+@tagged("post_install", "-at_install")
+class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
+    """What a phase change records besides the opportunity - history rows, checklist lines -
+    is recorded once per flush for every opportunity changed since the last one, in the same
+    few statements whatever their number (issue 14: Odoo converts and assigns leads one
+    ``write`` at a time)."""
+
+    def _leads(self, count, prefix):
+        return self.env["crm.lead"].create(
+            [
+                {"name": f"{prefix} {i}", "type": "lead", "team_id": self.team.id}
+                for i in range(count)
+            ]
+        )
+
+    def _convert_and_record(self, leads):
+        """Convert ``leads`` as Odoo does (one write each); the queries of recording their
+        phase work, the rest flushed first."""
+        Lead = self.env["crm.lead"]
+        with Lead._hold_phase_events():
+            leads.convert_opportunity(self.customer)
+            self.env.flush_all()
+            self.assertIn(PENDING, self.env.cr.precommit.data, "waiting for the batch's end")
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+        return self.env.cr.sql_log_count - before
+
+    def test_converting_5_or_50_leads_records_their_phase_work_in_the_same_queries(self):
+        few, many = self._leads(5, "Few"), self._leads(50, "Many")
+        self.env.flush_all()
+        queries = [self._convert_and_record(few), self._convert_and_record(many)]
+        self.assertEqual(queries[0], queries[1], "a constant number of queries")
+        self.assertLessEqual(queries[1], 4, "stays, their facts, lines, company rows")
+        for lead in few | many:
+            self.assertEqual(self.codes(lead.phase_history_ids), ["contact"], lead.name)
+            self.assertTrue(lead.phase_history_ids.is_first_entry)
+            self.assertEqual(
+                lead.checklist_line_ids.item_id,
+                self.item_decision_makers | self.item_budget | self.item_need,
+            )
+            self.assertEqual(lead.phase_history_ids.company_id, lead.company_id)
+
+    def test_the_stays_of_many_moves_before_a_flush_are_each_recorded(self):
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        moves = [self.stage_design, self.stage_contact, self.stage_design, self.stage_won]
+        for stage in moves:
+            lead.sudo().write({"stage_id": stage.id})
+        # What SQL reads (the funnel) once flushed, as the ORM does.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT p.code, h.date_out IS NULL, h.is_first_entry "
+            "FROM crm_lead_phase_history h JOIN crm_project_phase p ON p.id = h.phase_id "
+            "WHERE h.lead_id = %s ORDER BY h.id",
+            [lead.id],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [
+                ("contact", False, True),
+                ("design", False, True),
+                ("contact", False, False),
+                ("design", False, False),
+            ],
+            "won: the last stay is closed too",
+        )
+        self.assertEqual(lead.phase_id.code, "design", "a won deal keeps its phase")
+
+    def test_the_gate_reads_nothing_without_a_mandatory_item_in_the_way(self):
+        leads = self._leads(20, "Gate")
+        leads.convert_opportunity(self.customer)
+        self.env.flush_all()
+        contact = self.stage_contact._get_phase_step()
+        leads._get_phase_gate_missing(contact, entering=True)  # the tables read once
+        self.env.invalidate_all()
+        leads.mapped("stage_id")
+        self.assertEqual(
+            self.count_queries(lambda: leads._get_phase_gate_missing(contact, entering=True)),
+            0,
+            "entering in the first phase: no item in the way, nothing read",
+        )
+        design = self.stage_design._get_phase_step()
+        missing = {}
+        self.assertEqual(
+            self.count_queries(lambda: missing.update(leads._get_phase_gate_missing(design))),
+            1,
+            "one read of the ticked items for twenty opportunities",
+        )
+        self.assertEqual(set(missing), set(leads))
+
+
+@tagged("post_install", "-at_install")
+class TestSmallTablesFollowTheirChanges(ProjectStagesCase, QueryCounting):
+    """The phases, the stage→phase map and the checklist items are read from the worker's
+    cache; every change to them is seen at once."""
+
+    def test_a_new_mandatory_item_gates_at_once(self):
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        lead.invalidate_recordset()
+        self.assertFalse(lead._get_phase_gate_missing(self.stage_design._get_phase_step()))
+        item = self.env["crm.phase.checklist.item"].create(
+            {"name": "Site visit done", "phase_id": self.phases["contact"].id}
+        )
+        self.assertIn(item, lead.checklist_line_ids.item_id, "the deal in Contact gets it")
+        with self.assertRaisesRegex(UserError, "Site visit done"):
+            lead.write({"stage_id": self.stage_design.id})
+        item.mandatory = False
+        lead.write({"stage_id": self.stage_design.id})
+        self.assertEqual(lead.phase_id.code, "design")
+
+    def test_an_archived_item_stops_gating_at_once(self):
+        lead = self._new_opportunity()
+        self._tick(lead, self.item_decision_makers)
+        with self.assertRaisesRegex(UserError, "Budget confirmed"):
+            lead.write({"stage_id": self.stage_design.id})
+        self.item_budget.active = False
+        lead.write({"stage_id": self.stage_design.id})
+        self.assertEqual(lead.phase_id.code, "design")
+
+    def test_a_stage_moved_to_another_phase_moves_the_gate(self):
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        with self.assertRaisesRegex(UserError, "Solution document accepted"):
+            lead.write({"stage_id": self.stage_proof.id})
+        self.stage_proof.phase_id = self.phases["design"]
+        self.assertEqual(self.stage_proof._get_phase_step(), self.phases["design"].sequence)
+        lead.write({"stage_id": self.stage_proof.id})
+        self.assertEqual(lead.phase_id.code, "design")
+
+    def test_phase_order_and_stall_days_follow_the_phase(self):
+        lead = self._new_opportunity()
+        contact = self.phases["contact"]
+        self.assertEqual(lead.phase_sequence, contact.sequence)
+        contact.write({"sequence": contact.sequence + 1, "stall_days": 2})
+        self.assertEqual(lead.phase_sequence, contact.sequence)
+        self.assertEqual((lead.date_stalled - lead.phase_date_in).days, 3)
+        contact.company_limit_ids = [(0, 0, {"company_id": lead.company_id.id, "stall_days": 5})]
+        self.assertEqual((lead.date_stalled - lead.phase_date_in).days, 6)
+
+    def test_reading_the_tables_again_reads_nothing(self):
+        Phase = self.env["crm.project.phase"]
+        Phase._get_phase_table()
+        self.stage_design._get_phase_step()
+        self.env["crm.phase.checklist.item"]._get_item_table()
+        Phase._get_stall_limits()
+        self.assertEqual(
+            self.count_queries(
+                lambda: (
+                    Phase._get_phase_table(),
+                    Phase._get_pipeline_phases(),
+                    self.stage_design._get_phase_step(),
+                    self.env["crm.phase.checklist.item"]._get_item_table(),
+                    Phase._get_stall_limits(),
+                )
+            ),
+            0,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRowsFollowTheCompany(ProjectStagesCase):
+    def test_rows_of_an_opportunity_move_with_its_company(self):
+        other = self.env["res.company"].create({"name": "Water Branch Ltd"})
+        lead = self._new_opportunity().sudo()
+        problem = self.env["crm.lead.problem"].create({"lead_id": lead.id, "name": "Late"})
+
+        def companies():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            return (
+                problem.company_id
+                | lead.phase_history_ids.company_id
+                | lead.checklist_line_ids.company_id
+            )
+
+        self.assertEqual(companies(), self.env.company)
+        # Written: the rows follow.
+        lead.sudo().write({"company_id": other.id, "team_id": False, "user_id": False})
+        self.assertEqual(lead.company_id, other)
+        self.assertEqual(companies(), other)
+        # Recomputed (given a salesperson of the first company only): the rows follow too.
+        self.rep.company_ids = self.env.company
+        lead.sudo().user_id = self.rep
+        self.assertEqual(lead.company_id, self.env.company)
+        self.assertEqual(companies(), self.env.company)
+
+
+@tagged("post_install", "-at_install")
+class TestAssignmentIsBatched(ProjectStagesCase):
+    def test_assigned_leads_enter_the_pipeline_with_history_and_checklist(self):
+        team = self.env["crm.team"].create(
+            {
+                "name": "Inbound",
+                "assignment_optout": False,
+                "assignment_domain": "[('name', '=like', 'Inbound %')]",
+                "crm_team_member_ids": [
+                    (0, 0, {"user_id": user.id, "assignment_max": 90})  # 3 a day
+                    for user in (self.rep, self.other_rep)
+                ],
+            }
+        )
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Inbound {i}",
+                    "type": "lead",
+                    "email_from": f"buyer{i}@inbound{i}.example.com",
+                    "stage_id": self.stage_contact.id,
+                    "user_id": False,
+                    "team_id": False,
+                }
+                for i in range(6)
+            ]
+        )
+        # Odoo assigns the leads created an hour ago or more.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = create_date - interval '1 day' WHERE id = ANY(%s)",
+            [leads.ids],
+        )
+        self.env.invalidate_all()
+        team.with_user(self.manager).action_assign_leads()
+        self.assertEqual(set(leads.mapped("type")), {"opportunity"})
+        self.assertEqual(leads.user_id, self.rep | self.other_rep)
+        for lead in leads:
+            self.assertEqual(self.codes(lead.phase_history_ids), ["contact"], lead.name)
+            self.assertEqual(
+                lead.checklist_line_ids.item_id,
+                self.item_decision_makers | self.item_budget | self.item_need,
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestManagerWinsFromAnyPhase(JsonRpcMixin, HttpCase, ProjectStagesCase):
+    """A Sales Manager wins a deal from any phase - the *Won* button, or a card dragged to a
+    Won column - the items left open logged as a forced move is; a salesperson still needs
+    every mandatory item done, and a Sales Manager's move to a later phase still needs the
+    *Force Stage* wizard."""
+
+    def note(self, lead):
+        return lead.message_ids.filtered(lambda m: "Marked won by" in str(m.body))
+
+    def test_a_sales_manager_wins_from_contact_logged(self):
+        button = self._new_opportunity("Direct award by the board")
+        dragged = self._new_opportunity("Framework contract extended")
+        for lead, method, args in (
+            (button, "action_set_won_rainbowman", []),
+            (dragged, "write", [{"stage_id": self.stage_won.id}]),
+        ):
+            answer = self.rpc("ps_rep", "crm.lead", method, [lead.id], *args)
+            self.assertRefused(answer, "UserError", "cannot move to ", "Contact: Budget confirmed")
+            self.assertEqual(lead.outcome, "open")
+            answer = self.rpc("ps_manager", "crm.lead", method, [lead.id], *args)
+            self.assertIn("result", answer, answer.get("error"))
+            lead.invalidate_recordset()
+            self.assertEqual((lead.outcome, lead.phase_id.code), ("won", "contact"), method)
+            self.assertEqual(lead.stage_id, self.stage_won)
+            self.assertEqual(len(self.note(lead)), 1, method)
+            for text in ("Mona Manager", "Contact", "Budget confirmed", "Bid submitted"):
+                self.assertIn(text, str(self.note(lead).body))
+            self.assertTrue(lead.phase_history_ids.date_out, "the stay in Contact is closed")
+        # A later phase is no Won: the manager forces it, with a reason.
+        later = self._new_opportunity("Still in contact")
+        answer = self.rpc(
+            "ps_manager", "crm.lead", "write", [later.id], {"stage_id": self.stage_tender.id}
+        )
+        self.assertRefused(answer, "UserError", "cannot move to Tender")
+        self.assertEqual(later.phase_id.code, "contact")
+
+    def test_a_sales_manager_winning_a_ready_deal_logs_nothing(self):
+        lead = self._new_opportunity("Tender with everything done", stage=self.stage_tender)
+        lead.checklist_line_ids.sudo().write({"done": True})
+        answer = self.rpc("ps_manager", "crm.lead", "action_set_won", [lead.id])
+        self.assertIn("result", answer, answer.get("error"))
+        lead.invalidate_recordset()
+        self.assertEqual(lead.outcome, "won")
+        self.assertFalse(self.note(lead))
