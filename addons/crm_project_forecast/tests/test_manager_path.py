@@ -27,7 +27,9 @@ class TestManagerPath(ForecastCase):
     def setUpClass(cls):
         super().setUpClass()
         # This quarter, for what the dashboard and the menu open on.
-        cls.today = fields.Date.context_today(cls.env["crm.lead"])
+        # Today where the manager and the reps work (UTC), whatever the time zone of the
+        # user running the tests: the dashboard's today is its user's.
+        cls.today = fields.Date.context_today(cls.env["crm.lead"].with_context(tz="UTC"))
         start, end = periods.bounds("quarter", cls.today)
         cls.env["crm.sales.target"].create(cls._target("team", cls.east, "quarter", start, 40_000))
         cls.now_commit = cls._lead("Now commit", cls.rita, cls.east, "tender", 9_000, end)
