@@ -109,9 +109,12 @@ class TestEvaluatorPath(AttackMixin, HttpCase, VendorEvalCase):
         self.assertIn(carol, self._todos(reopened).user_id)
 
     def test_the_daily_reminder_follows_the_decision_date(self):
-        today = fields.Date.today()
-        evaluation = self._evaluation(date_deadline=today + timedelta(days=30))
         cron = self.env.ref("crm_vendor_eval.ir_cron_scoring_reminder")
+        # Today as the job sees it: in the time zone of the user it runs as.
+        today = fields.Date.context_today(
+            self.env["crm.vendor.eval.assignment"].with_user(cron.user_id)
+        )
+        evaluation = self._evaluation(date_deadline=today + timedelta(days=30))
         self.assertTrue(cron.active)
         # Alice closes her to-do without submitting; Bob submits.
         self._todos(evaluation).filtered(lambda a: a.user_id == self.alice).unlink()
