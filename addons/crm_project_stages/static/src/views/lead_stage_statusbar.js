@@ -22,7 +22,9 @@ patch(StatusBarField.prototype, {
             if (hadChanges) {
                 await record.update({ [name]: stage });
             } else {
+                // Read the opportunity again as the server holds it: nothing to save.
                 await record.discard();
+                await record.load();
             }
             throw error;
         }
