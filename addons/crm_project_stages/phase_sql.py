@@ -79,8 +79,10 @@ def date_stalled(lead="l"):
 
 def history_facts(condition=None):
     """The statement that sets the stored facts of phase history rows
-    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
-    opportunities whose rows match ``condition`` (over alias ``h``; all when None)."""
+    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``, and the
+    opportunity's facts its related fields keep: type, salesperson, team, outcome, phase,
+    furthest phase, revenue) of the opportunities whose rows match ``condition`` (over alias
+    ``h``; all when None)."""
     return SQL(
         """
         WITH facts AS (
@@ -99,9 +101,16 @@ def history_facts(condition=None):
                is_first_entry = facts.first,
                phase_closed_days = CASE WHEN facts.first THEN COALESCE(facts.closed_days, 0)
                                         ELSE 0 END,
-               phase_open_since = CASE WHEN facts.first THEN facts.open_since END
-          FROM facts
-         WHERE facts.id = h.id
+               phase_open_since = CASE WHEN facts.first THEN facts.open_since END,
+               lead_type = l.type,
+               lead_user_id = l.user_id,
+               lead_team_id = l.team_id,
+               lead_outcome = l.outcome,
+               lead_phase_id = l.phase_id,
+               lead_phase_reached_sequence = l.phase_reached_sequence,
+               lead_expected_revenue = l.expected_revenue
+          FROM facts, crm_lead l
+         WHERE facts.id = h.id AND l.id = h.lead_id
         """,
         condition=condition if condition is not None else SQL("TRUE"),
     )
@@ -117,3 +126,12 @@ def is_stalled(lead="l"):
         outcome=_column(lead, "outcome"),
         date_stalled=_column(lead, "date_stalled"),
     )
+
+
+def stay_origin(open_since, closed_days):
+    """For an opportunity in a phase now (``open_since`` set), the moment it would have
+    entered the phase had it stayed there in one go: its days in the phase are the days since
+    then. The funnel's index of the days of the stays under way is on this expression
+    (``crm.lead.phase.history.init``), the funnel's medians look rows up by it: both write it
+    with this function, so that PostgreSQL matches them."""
+    return SQL("(%s - make_interval(secs => %s * 86400))", open_since, closed_days)

@@ -1,7 +1,27 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools.sql import create_index
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
+
+from .. import phase_sql
+
+FUNNEL_INDEX = "crm_lead_phase_history_funnel_idx"
+# The columns of a first stay the funnel reads besides its entry and company (see ``init``;
+# the opportunity's id too: PostgreSQL asks for it when it leaves out the view's joins).
+FUNNEL_COLUMNS = [
+    "phase_id",
+    "phase_sequence",
+    "phase_closed_days",
+    "phase_open_since",
+    "lead_user_id",
+    "lead_team_id",
+    "lead_outcome",
+    "lead_phase_id",
+    "lead_phase_reached_sequence",
+    "lead_expected_revenue",
+    "lead_id",
+]
 
 
 class CrmLeadPhaseHistory(models.Model):
@@ -32,11 +52,12 @@ class CrmLeadPhaseHistory(models.Model):
         digits=(16, 1),
         help="Days between entering and leaving the phase (until now while it is current).",
     )
+    # Days are stored as floats (no digits: double precision, exact to the second), as the
+    # install and the funnel compute them in SQL.
     duration = fields.Float(
         string="Days (closed stay)",
         compute="_compute_duration",
         store=True,
-        digits=(16, 4),
         help="Days between entering and leaving the phase, once left.",
     )
     is_first_entry = fields.Boolean(
@@ -49,7 +70,6 @@ class CrmLeadPhaseHistory(models.Model):
         string="Days in Phase (left stays)",
         compute="_compute_phase_facts",
         store=True,
-        digits=(16, 4),
         help="On the first stay: the days of every stay of the opportunity in this phase that "
         "has ended.",
     )
@@ -60,6 +80,26 @@ class CrmLeadPhaseHistory(models.Model):
         help="On the first stay: since when the opportunity is in this phase now, if it is.",
     )
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+
+    # ------------------------------------------------------------------ the opportunity now
+    # What the funnel reads of the opportunity, kept on its history rows by the ORM (stored
+    # related fields: they follow every write of the opportunity): the funnel reads one index
+    # of the first stays (``init``), never the opportunities themselves.
+    lead_type = fields.Selection(related="lead_id.type", store=True, string="Opportunity Type")
+    lead_user_id = fields.Many2one(related="lead_id.user_id", store=True, string="Salesperson Now")
+    lead_team_id = fields.Many2one(related="lead_id.team_id", store=True, string="Sales Team Now")
+    lead_outcome = fields.Selection(related="lead_id.outcome", store=True, string="Outcome")
+    lead_phase_id = fields.Many2one(related="lead_id.phase_id", store=True, string="Phase Now")
+    lead_phase_reached_sequence = fields.Integer(
+        related="lead_id.phase_reached_sequence", store=True, string="Furthest Phase Order"
+    )
+    lead_expected_revenue = fields.Monetary(
+        related="lead_id.expected_revenue",
+        store=True,
+        string="Expected Revenue",
+        currency_field="lead_currency_id",
+    )
+    lead_currency_id = fields.Many2one(related="lead_id.company_currency")
 
     @api.depends("date_in", "date_out")
     def _compute_days(self):
@@ -105,11 +145,37 @@ class CrmLeadPhaseHistory(models.Model):
             row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
 
     def init(self):
-        # The funnel filters the first stays by their entry (see crm.funnel.report).
-        create_index(
-            self.env.cr,
-            "crm_lead_phase_history_first_entry_idx",
-            self._table,
-            ["date_in"],
-            where="is_first_entry",
-        )
+        funnel = "is_first_entry AND lead_type = 'opportunity'"
+        closed_days, open_since = SQL("phase_closed_days"), SQL("phase_open_since")
+        columns = SQL(", ").join(SQL.identifier(column) for column in FUNNEL_COLUMNS)
+        for name, key, include, where in (
+            # The funnel (crm.funnel.report) reads the first stays of opportunities entered
+            # in a period: one index of them by entry, holding every column the funnel reads,
+            # so that a quarter reads the quarter's entries and the whole span one index.
+            (FUNNEL_INDEX, SQL("date_in, company_id"), SQL(" INCLUDE (%s)", columns), funnel),
+            # Its medians read the first stays of a phase that lasted about so many days: by
+            # the days of the stays that ended, by when the stays under way began.
+            (
+                "crm_lead_phase_history_closed_days_idx",
+                SQL("phase_id, %s", closed_days),
+                SQL(),
+                f"{funnel} AND phase_open_since IS NULL",
+            ),
+            (
+                "crm_lead_phase_history_open_days_idx",
+                SQL("phase_id, %s", phase_sql.stay_origin(open_since, closed_days)),
+                SQL(),
+                f"{funnel} AND phase_open_since IS NOT NULL",
+            ),
+        ):
+            if not index_exists(self.env.cr, name):
+                self.env.cr.execute(
+                    SQL(
+                        "CREATE INDEX %s ON %s (%s)%s WHERE %s",
+                        SQL.identifier(name),
+                        SQL.identifier(self._table),
+                        key,
+                        include,
+                        SQL(where),
+                    )
+                )

@@ -139,7 +139,8 @@ def _lead_facts(cr):
 
 
 def _history_facts(cr):
-    """The facts of each stay and of each first stay in a phase (``crm.lead.phase.history``)."""
+    """The facts of each stay and of each first stay in a phase, and the facts of its
+    opportunity the history keeps for the funnel (``crm.lead.phase.history``)."""
     cr.execute(
         """
         WITH facts AS (
@@ -157,9 +158,16 @@ def _history_facts(cr):
                is_first_entry = facts.first,
                phase_closed_days = CASE WHEN facts.first THEN COALESCE(facts.closed_days, 0)
                                         ELSE 0 END,
-               phase_open_since = CASE WHEN facts.first THEN facts.open_since END
-          FROM facts
-         WHERE facts.id = h.id
+               phase_open_since = CASE WHEN facts.first THEN facts.open_since END,
+               lead_type = l.type,
+               lead_user_id = l.user_id,
+               lead_team_id = l.team_id,
+               lead_outcome = l.outcome,
+               lead_phase_id = l.phase_id,
+               lead_phase_reached_sequence = l.phase_reached_sequence,
+               lead_expected_revenue = l.expected_revenue
+          FROM facts, crm_lead l
+         WHERE facts.id = h.id AND l.id = h.lead_id
         """
     )
 

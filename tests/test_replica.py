@@ -15,11 +15,9 @@ standby refuses any write (a write would be an ERROR in the replica's log and a 
 "retrying with a read/write cursor" in Odoo's), every response is a success, and the
 server's log has no warning or error.
 
-Expected to fail until the dashboard's methods and the export route are marked read-only
-(issue 14); out of the test command's collection until then (not named test_*.py):
-
-    devdb.sh pytest tests/replica_check.py
-"""
+Every public method of the dashboard (what a client can call on it) carries the read-only mark:
+one added later without it would run on the primary
+(``test_the_dashboard_answers_on_the_read_only_cursor_only``)."""
 
 import json
 import time
@@ -45,7 +43,7 @@ ROLE = "crm_replica_check"
 PASSWORD = "replica-check-Manager-1"
 DASHBOARD = "crm.forecast.dashboard"
 EXPORT_ROUTE = "/crm_project_forecast/forecast/xlsx"
-ANALYSIS_MODELS = ("crm.forecast.report", "crm.funnel.report")
+ANALYSIS_MODELS = ("crm.forecast.report", "crm.funnel.report", "crm.selling.cost.report")
 
 
 def _replica_connection(port, db):
@@ -110,6 +108,31 @@ def test_the_replica_follows_the_primary(replica):
         cnx.close()
         with live_env() as env:
             env["res.partner"].browse(partner_id).unlink()
+
+
+def test_the_dashboard_answers_on_the_read_only_cursor_only():
+    """The methods a client can call on the dashboard (public: not starting with ``_``) are
+    all marked ``@api.readonly``: Odoo's call_kw route runs them on the read-only cursor."""
+    with live_env() as env:
+        dashboard = type(env[DASHBOARD])
+        public = {
+            name
+            for klass in dashboard.__mro__
+            if getattr(klass, "_name", None) == DASHBOARD
+            and klass.__module__.startswith("odoo.addons.crm_project_forecast")
+            for name, member in vars(klass).items()
+            if callable(member) and not name.startswith("_")
+        }
+        assert {"get_dashboard_data", "action_drill"} <= public
+        # As Odoo's call_kw route decides it: the mark on the method in any class of the model.
+        writable = sorted(
+            name
+            for name in public
+            if not any(
+                hasattr(getattr(klass, name, None), "_readonly") for klass in dashboard.__mro__
+            )
+        )
+        assert not writable, f"dashboard methods run on the primary: {writable}"
 
 
 def _statements(text):
