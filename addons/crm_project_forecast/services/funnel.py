@@ -6,6 +6,7 @@ one ``_read_group`` over the lost deals."""
 
 import math
 from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo.addons.crm_project_stages import phase_sql
 from odoo.exceptions import UserError
@@ -70,6 +71,23 @@ def _lookup(Funnel, phase_id, bucket):
     )
 
 
+# The memory PostgreSQL may use for each sort or hash table of the funnel's queries. With its
+# default (4 MB) it sorts the period's rows to group them rather than hash them: it cannot know
+# that the buckets of days are a few hundred.
+WORK_MEM = "32MB"
+
+
+@contextmanager
+def _memory(cr, size):
+    """``work_mem`` for the queries of the block, as it was after it (on success: a failed
+    transaction is rolled back, the setting with it)."""
+    cr.execute("SELECT current_setting('work_mem')")
+    previous = cr.fetchone()[0]
+    cr.execute(SQL("SELECT set_config('work_mem', %s, true)", size))
+    yield
+    cr.execute(SQL("SELECT set_config('work_mem', %s, true)", previous))
+
+
 class ForecastFunnel:
     def __init__(self, env, params):
         self.env = env
@@ -88,6 +106,35 @@ class ForecastFunnel:
     def rows(self):
         """Per phase: entered, still there, moved on, won, lost there, average and median
         days in the phase, value (values are added up per company, then converted)."""
+        with _memory(self.env.cr, WORK_MEM):
+            sums, histograms = self._sums()
+            medians = self._medians(histograms)
+        phases = self.phases(self.env["crm.project.phase"].browse(list(sums)))
+        result = []
+        for phase in phases:
+            row = sums.get(phase.id) or dict.fromkeys((*FUNNEL_SUMS, "value"), 0)
+            entered = row["entered"]
+            result.append(
+                {
+                    "phase_id": phase.id,
+                    "phase": phase.code or str(phase.id),
+                    "label": phase.name,
+                    "entered": entered,
+                    "current": row["current"],
+                    "moved_on": row["moved_on"],
+                    "won": row["won"],
+                    "lost_here": row["lost_here"],
+                    "conversion_next": 100.0 * row["moved_on"] / entered if entered else None,
+                    "conversion_won": 100.0 * row["won"] / entered if entered else None,
+                    "avg_days": row["days"] / entered if entered else None,
+                    "median_days": medians.get(phase.id),
+                    "value": float(row["value"]),
+                }
+            )
+        return result
+
+    def _sums(self):
+        """({phase id: sums}, {phase id: {bucket of days: rows}}) of the funnel's rows."""
         Funnel = self.env["crm.funnel.report"]
         query = Funnel._search(self.domain())
         # One pass over the period's rows: the sums by phase, company and bucket of days in
@@ -116,30 +163,7 @@ class ForecastFunnel:
         Company = self.env["res.company"]
         for (phase_id, company_id), value in values.items():
             sums[phase_id]["value"] += self.params.convert(value, Company.browse(company_id))
-        medians = self._medians(histograms)
-        phases = self.phases(self.env["crm.project.phase"].browse(list(sums)))
-        result = []
-        for phase in phases:
-            row = sums.get(phase.id) or dict.fromkeys((*FUNNEL_SUMS, "value"), 0)
-            entered = row["entered"]
-            result.append(
-                {
-                    "phase_id": phase.id,
-                    "phase": phase.code or str(phase.id),
-                    "label": phase.name,
-                    "entered": entered,
-                    "current": row["current"],
-                    "moved_on": row["moved_on"],
-                    "won": row["won"],
-                    "lost_here": row["lost_here"],
-                    "conversion_next": 100.0 * row["moved_on"] / entered if entered else None,
-                    "conversion_won": 100.0 * row["won"] / entered if entered else None,
-                    "avg_days": row["days"] / entered if entered else None,
-                    "median_days": medians.get(phase.id),
-                    "value": float(row["value"]),
-                }
-            )
-        return result
+        return sums, histograms
 
     def _medians(self, histograms):
         """{phase id: median days in the phase} of the funnel's rows, as

@@ -131,6 +131,15 @@ class TestFunnel(ForecastCase):
         rows = self.env[action["res_model"]].search(action["domain"])
         self.assertEqual(rows.lead_id, self.leads["A"] | self.leads["B"] | self.leads["C"])
 
+    def test_the_funnel_gives_back_the_memory_it_asked_for(self):
+        """The funnel's queries get more memory to group in (``WORK_MEM``); the rest of the
+        transaction gets it back."""
+        self.env.cr.execute("SET LOCAL work_mem = '5MB'")
+        funnel, _data = self.funnel()
+        self.assertEqual(funnel["contact"]["entered"], 3)
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone()[0], "5MB")
+
     def test_pivot_measures_match_the_dashboard(self):
         Funnel = self.env["crm.funnel.report"]
         groups = Funnel._read_group(
