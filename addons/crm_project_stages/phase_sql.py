@@ -134,12 +134,32 @@ def checklist_lines(leads, uid):
     )
 
 
+# The facts of its opportunity a history row keeps for the funnel: {history column: lead
+# column} (``crm.lead.phase.history``, kept by ``crm.lead._flush_phase_events``).
+LEAD_FACTS = {
+    "lead_type": "type",
+    "lead_user_id": "user_id",
+    "lead_team_id": "team_id",
+    "lead_outcome": "outcome",
+    "lead_phase_id": "phase_id",
+    "lead_phase_reached_sequence": "phase_reached_sequence",
+    "lead_expected_revenue": "expected_revenue",
+}
+
+
+def _days(start, end):
+    """Days from ``start`` to ``end`` as the ORM computes them in Python: seconds (whole, as
+    Odoo stores datetimes) over 86,400, in double precision."""
+    return SQL("EXTRACT(EPOCH FROM %s - %s)::float8 / 86400", end, start)
+
+
 def history_facts(condition=None, leads=None):
     """The statement that sets the stored facts of phase history rows
-    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) of the
-    opportunities whose rows match ``condition`` (over alias ``h``; all when None), or of the
-    opportunities of ids ``leads``. Days are rounded to the fields' 4 digits, as the ORM
-    stores them; rows whose facts are unchanged are left as they are."""
+    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) and the
+    facts of their opportunity they keep (``LEAD_FACTS``), of the opportunities whose rows
+    match ``condition`` (over alias ``h``; all when None), or of the opportunities of ids
+    ``leads``. Days are double precision, as the ORM stores them; rows whose facts are
+    unchanged are left as they are."""
     if leads is not None:
         scope = SQL("h.lead_id = ANY(%s)", list(leads))
     else:
@@ -147,39 +167,45 @@ def history_facts(condition=None, leads=None):
             "h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
             condition if condition is not None else SQL("TRUE"),
         )
+    stay = _days(SQL("h.date_in"), SQL("h.date_out"))
+    history_columns = SQL(", ").join(SQL.identifier(name) for name in LEAD_FACTS)
+    lead_columns = SQL(", ").join(SQL.identifier("l", name) for name in LEAD_FACTS.values())
     return SQL(
         """
         WITH stays AS (
-            SELECT h.id,
-                   ROUND(COALESCE(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0, 0), 4)
-                       AS duration,
+            SELECT h.id, h.lead_id,
+                   COALESCE(%(stay)s, 0) AS duration,
                    row_number() OVER stays = 1 AS first,
-                   sum(EXTRACT(EPOCH FROM h.date_out - h.date_in) / 86400.0)
-                       FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
+                   sum(%(stay)s) FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
                    min(h.date_in) FILTER (WHERE h.date_out IS NULL) OVER phase AS open_since
               FROM crm_lead_phase_history h
              WHERE %(scope)s
             WINDOW phase AS (PARTITION BY h.lead_id, h.phase_id),
                    stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
         ), facts AS (
-            SELECT id, duration, first,
-                   CASE WHEN first THEN ROUND(COALESCE(closed_days, 0), 4) ELSE 0 END
-                       AS closed_days,
-                   CASE WHEN first THEN open_since END AS open_since
-              FROM stays
+            SELECT s.id, s.duration, s.first,
+                   CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END AS closed_days,
+                   CASE WHEN s.first THEN s.open_since END AS open_since,
+                   %(lead_columns)s
+              FROM stays s
+              JOIN crm_lead l ON l.id = s.lead_id
         )
         UPDATE crm_lead_phase_history h
-           SET duration = facts.duration,
-               is_first_entry = facts.first,
-               phase_closed_days = facts.closed_days,
-               phase_open_since = facts.open_since
-          FROM facts
-         WHERE facts.id = h.id
-           AND (h.duration, h.is_first_entry, h.phase_closed_days, h.phase_open_since)
+           SET (duration, is_first_entry, phase_closed_days, phase_open_since, %(history)s)
+             = (f.duration, f.first, f.closed_days, f.open_since, %(facts)s)
+          FROM facts f
+         WHERE f.id = h.id
+           AND (h.duration, h.is_first_entry, h.phase_closed_days, h.phase_open_since,
+                %(history_h)s)
                IS DISTINCT FROM
-               (facts.duration, facts.first, facts.closed_days, facts.open_since)
+               (f.duration, f.first, f.closed_days, f.open_since, %(facts)s)
         """,
+        stay=stay,
         scope=scope,
+        lead_columns=lead_columns,
+        history=history_columns,
+        history_h=SQL(", ").join(SQL.identifier("h", name) for name in LEAD_FACTS),
+        facts=SQL(", ").join(SQL.identifier("f", name) for name in LEAD_FACTS.values()),
     )
 
 
@@ -193,3 +219,12 @@ def is_stalled(lead="l"):
         outcome=_column(lead, "outcome"),
         date_stalled=_column(lead, "date_stalled"),
     )
+
+
+def stay_origin(open_since, closed_days):
+    """For an opportunity in a phase now (``open_since`` set), the moment it would have
+    entered the phase had it stayed there in one go: its days in the phase are the days since
+    then. The funnel's index of the days of the stays under way is on this expression
+    (``crm.lead.phase.history.init``), the funnel's medians look rows up by it: both write it
+    with this function, so that PostgreSQL matches them."""
+    return SQL("(%s - make_interval(secs => %s * 86400))", open_since, closed_days)

@@ -1,9 +1,12 @@
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from statistics import median
 
 from odoo import fields
 from odoo.tests import tagged
 
+from ..services import ForecastFunnel, ForecastParams
+from ..services.funnel import BUCKETS_PER_E
 from .forecast_common import ForecastCase
 
 Q2_2025 = {"period_type": "quarter", "date": "2025-04-01"}
@@ -136,6 +139,15 @@ class TestFunnel(ForecastCase):
         rows = self.env[action["res_model"]].search(action["domain"])
         self.assertEqual(rows.lead_id, self.leads["A"] | self.leads["B"] | self.leads["C"])
 
+    def test_the_funnel_gives_back_the_memory_it_asked_for(self):
+        """The funnel's queries get more memory to group in (``WORK_MEM``); the rest of the
+        transaction gets it back."""
+        self.env.cr.execute("SET LOCAL work_mem = '5MB'")
+        funnel, _data = self.funnel()
+        self.assertEqual(funnel["contact"]["entered"], 3)
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone()[0], "5MB")
+
     def test_pivot_measures_match_the_dashboard(self):
         Funnel = self.env["crm.funnel.report"]
         groups = Funnel._read_group(
@@ -147,3 +159,92 @@ class TestFunnel(ForecastCase):
         self.assertEqual(by_phase["contact"][0], 3)
         self.assertAlmostEqual(by_phase["contact"][1], 100 * 2 / 3)
         self.assertAlmostEqual(by_phase["contact"][2], 100 / 3)
+
+    def test_the_funnel_follows_the_opportunity(self):
+        """What the funnel shows of an opportunity (its salesperson, revenue, outcome, whether
+        it is one) is its state now, whatever changed since it entered its phases."""
+        a, b, c = self.leads["A"], self.leads["B"], self.leads["C"]
+        a.write({"user_id": self.raul.id, "team_id": self.team.id})
+        funnel, _data = self.funnel(user_id=self.raul.id)
+        self.assertEqual((funnel["contact"]["entered"], funnel["design"]["current"]), (1, 1))
+        east, _data = self.funnel(team_id=self.east.id)
+        self.assertEqual(east["contact"]["entered"], 0)
+        a.team_id = self.east
+        east, _data = self.funnel(team_id=self.east.id)
+        self.assertEqual(east["contact"]["entered"], 1)
+        a.team_id = self.team
+        b.expected_revenue = 99_000
+        c.action_unarchive()  # lost, then reopened: in Contact again
+        funnel, _data = self.funnel()
+        self.assertEqual(funnel["contact"]["value"], 10_000 + 99_000 + 30_000)
+        self.assertEqual((funnel["contact"]["current"], funnel["contact"]["lost_here"]), (1, 0))
+        a.convert_opportunity(a.partner_id)  # still an opportunity: nothing changes
+        a.write({"type": "lead"})  # back to a lead: out of the funnel
+        funnel, _data = self.funnel()
+        self.assertEqual((funnel["contact"]["entered"], funnel["design"]["entered"]), (2, 2))
+        self.assertEqual(funnel["design"]["current"], 0)
+
+    def test_medians_of_many_stays(self):
+        """The median days of a phase are those of the middle stay (the mean of the two middle
+        ones for an even number), whatever the stays: equal lengths, lengths a second apart,
+        one on the edge of the dashboard's buckets of days, stays under way, a stay entered in
+        the future."""
+        team = self.env["crm.team"].create({"name": "Medians", "company_id": self.company.id})
+        self.env.cr.execute("SELECT date_trunc('second', now() at time zone 'UTC')")
+        now = self.env.cr.fetchone()[0]
+        edge = math.exp(154 / BUCKETS_PER_E) - 1  # 10.106 days: where a bucket begins
+        second = 1 / 86400
+        # Contact: (entered, left) days ago; left None: still there.
+        stays = [
+            (40, 30),
+            (40, 30),
+            (20 + edge, 20),
+            (12, 2 + second),
+            (12, 2 - second),
+            (30.5, 20),
+            (9, None),
+            (3.25, None),
+            (1, 0.5),
+            (-2, None),  # to enter in two days (a date typed ahead)
+        ]
+        leads = self.env["crm.lead"]
+        for index, (entered, left) in enumerate(stays):
+            lead = self._lead(f"Median {index}", self.rita, team, "contact", 1000, "2030-06-30")
+            lead.phase_history_ids.sudo().write(
+                {
+                    "date_in": now - timedelta(days=entered),
+                    "date_out": left is not None and now - timedelta(days=left),
+                }
+            )
+            leads |= lead
+        days = [entered - (left or 0) for entered, left in stays]
+        today = fields.Date.today()
+        span = {
+            "period_type": "custom",
+            "date": str(today - timedelta(days=365)),
+            "date_to": str(today + timedelta(days=365)),
+        }
+        for count in (10, 9, 6, 5, 2, 1):
+            (leads[count:]).write({"team_id": self.team.id})
+            funnel, _data = self.funnel(team_id=team.id, **span)
+            contact = funnel["contact"]
+            self.assertEqual(contact["entered"], count)
+            # As the stays say (to the second the server keeps), and exactly as sorting them
+            # all in the database gives it.
+            self.assertAlmostEqual(contact["median_days"], median(days[:count]), delta=1e-4)
+            self.env.cr.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days_in_phase) "
+                "FROM crm_funnel_report WHERE lead_id IN %s",
+                [tuple(leads[:count].ids)],
+            )
+            sorted_median = self.env.cr.fetchone()[0]
+            self.assertAlmostEqual(contact["median_days"], sorted_median, delta=1e-9)
+            # What the dashboard falls back on should a middle row not be found.
+            funnel_service = ForecastFunnel(
+                self.env, ForecastParams.parse(self.env, {"team_id": team.id, **span})
+            )
+            phase = self.stages["contact"].phase_id
+            self.assertAlmostEqual(
+                funnel_service._sorted_medians({phase.id})[phase.id], sorted_median, delta=1e-9
+            )
+            self.assertAlmostEqual(contact["avg_days"], sum(days[:count]) / count, delta=1e-4)

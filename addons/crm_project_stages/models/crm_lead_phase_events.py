@@ -13,8 +13,20 @@ PhaseEvent = namedtuple("PhaseEvent", "lead_id kind phase_id when user_id")
 # Batches of Odoo's own that write opportunities one by one, flushing them in between (the
 # lead assignment): the events wait for the end of the batch (``_hold_phase_events``).
 HELD = ContextVar("crm_project_stages_phase_events_held", default=False)
+# The opportunities whose facts the history keeps changed since the last flush (ids).
+FACTS_PENDING = "crm_project_stages.lead_facts"
+# ``_flush_phase_events`` is recording (it flushes the opportunities first).
+RECORDING = "crm_project_stages.phase_events_recording"
 # The stored facts of history rows (``phase_sql.history_facts``).
-HISTORY_FACTS = ("duration", "is_first_entry", "phase_closed_days", "phase_open_since")
+HISTORY_FACTS = (
+    "duration",
+    "is_first_entry",
+    "phase_closed_days",
+    "phase_open_since",
+    *phase_sql.LEAD_FACTS,
+)
+# The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
+LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
 
 
 class CrmLead(models.Model):
@@ -41,11 +53,7 @@ class CrmLead(models.Model):
         the opportunity take its company)."""
         if not self:
             return
-        precommit = self.env.cr.precommit
-        events = precommit.data.get(PENDING)
-        if events is None:
-            events = precommit.data[PENDING] = []
-            precommit.add(self.env["crm.lead"]._flush_phase_events)
+        events = self._pending_phase_events(PENDING, list)
         phase_id = phase.id if phase else False
         events.extend(PhaseEvent(lead.id, kind, phase_id, when, lead.user_id.id) for lead in self)
         # What the events change is read again, after they are recorded (the cache alone:
@@ -62,6 +70,16 @@ class CrmLead(models.Model):
             ]
         )
 
+    def _pending_phase_events(self, key, factory):
+        """The container of what waits for the next flush under ``key`` (made by
+        ``factory``), recorded at the latest before the commit."""
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(key)
+        if pending is None:
+            pending = precommit.data[key] = factory()
+            precommit.add(self.env["crm.lead"]._flush_phase_events)
+        return pending
+
     def _queue_company_change(self):
         """These opportunities changed company: their rows follow it
         (``crm.lead.company.mixin``) and their checklist gets the items of the new company, at
@@ -70,9 +88,18 @@ class CrmLead(models.Model):
         self._queue_checklist()
 
     def _flush(self, fnames=None):
+        # The opportunities whose facts kept by the history are written now: their history
+        # rows follow (at the end of a batch that holds the events).
+        cache = self.env.cache
+        changed = set()
+        for name in LEAD_FACT_FIELDS:
+            changed.update(cache.get_dirty_records(self, self._fields[name])._ids)
+        res = super()._flush(fnames)
+        if changed:
+            self._pending_phase_events(FACTS_PENDING, set).update(changed)
         if not HELD.get():
             self._flush_phase_events()
-        return super()._flush(fnames)
+        return res
 
     @contextmanager
     def _hold_phase_events(self):
@@ -93,9 +120,18 @@ class CrmLead(models.Model):
         whatever the number of opportunities (``phase_sql``): the stays left closed, the new
         stays inserted, the facts of their history updated, the missing checklist lines
         inserted."""
-        events = self.env.cr.precommit.data.pop(PENDING, None)
-        if not events:
+        data = self.env.cr.precommit.data
+        if data.get(RECORDING) or not (data.get(PENDING) or data.get(FACTS_PENDING)):
             return
+        data[RECORDING] = True
+        try:
+            # The statements read the opportunities' columns: written first (which notes the
+            # facts it writes, see ``_flush``).
+            self.flush_model([*LEAD_FACT_FIELDS, "company_id"])
+        finally:
+            del data[RECORDING]
+        events = data.pop(PENDING, None) or []
+        facts = data.pop(FACTS_PENDING, None) or set()
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)
@@ -105,7 +141,7 @@ class CrmLead(models.Model):
         self.env["crm.project.phase"].flush_model()
         self.env["crm.phase.checklist.item"].flush_model()
         self.env["crm.lead.phase.history"].flush_model()
-        self._record_phase_stays(by_lead, companies)
+        self._record_phase_stays(by_lead, companies, facts)
         self._give_checklist_lines(by_lead, companies)
         self._move_rows_to_company(
             [
@@ -117,10 +153,12 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _record_phase_stays(self, by_lead, companies):
+    def _record_phase_stays(self, by_lead, companies, facts):
         """Replay each opportunity's events: the stays open in the database close at its first
         "close" or "move" (or a "reopen" with nothing opened before it); the stays the events
-        open are inserted, closed by the next event that closes one."""
+        open are inserted, closed by the next event that closes one. Then the facts of the
+        history rows of these opportunities and of the opportunities of ids ``facts`` (whose
+        own facts the history keeps changed) are set."""
         closing = {}
         stays = []
         opened = set()
@@ -183,9 +221,9 @@ class CrmLead(models.Model):
             cr.execute(SQL("WITH closed AS (%s RETURNING h.id) %s", *statements))
         elif statements:
             cr.execute(statements[0])
-        if statements:
-            changed = list({*closing, *(stay[0] for stay in stays)})
-            cr.execute(phase_sql.history_facts(leads=changed))
+        changed = {*closing, *(stay[0] for stay in stays), *facts}
+        if changed:
+            cr.execute(phase_sql.history_facts(leads=sorted(changed)))
             self.env["crm.lead.phase.history"].invalidate_model(
                 ["date_out", *HISTORY_FACTS], flush=False
             )

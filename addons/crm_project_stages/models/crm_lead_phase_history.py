@@ -1,7 +1,28 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools.sql import create_index
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
+
+from .. import phase_sql
+from .crm_lead import OUTCOMES
+
+FUNNEL_INDEX = "crm_lead_phase_history_funnel_idx"
+# The columns of a first stay the funnel reads besides its entry and company (see ``init``;
+# the opportunity's id too: PostgreSQL asks for it when it leaves out the view's joins).
+FUNNEL_COLUMNS = [
+    "phase_id",
+    "phase_sequence",
+    "phase_closed_days",
+    "phase_open_since",
+    "lead_user_id",
+    "lead_team_id",
+    "lead_outcome",
+    "lead_phase_id",
+    "lead_phase_reached_sequence",
+    "lead_expected_revenue",
+    "lead_id",
+]
 
 
 class CrmLeadPhaseHistory(models.Model):
@@ -33,11 +54,12 @@ class CrmLeadPhaseHistory(models.Model):
         digits=(16, 1),
         help="Days between entering and leaving the phase (until now while it is current).",
     )
+    # Days are stored as floats (no digits: double precision, exact to the second), as the
+    # install and the funnel compute them in SQL.
     duration = fields.Float(
         string="Days (closed stay)",
         compute="_compute_duration",
         store=True,
-        digits=(16, 4),
         help="Days between entering and leaving the phase, once left.",
     )
     is_first_entry = fields.Boolean(
@@ -50,7 +72,6 @@ class CrmLeadPhaseHistory(models.Model):
         string="Days in Phase (left stays)",
         compute="_compute_phase_facts",
         store=True,
-        digits=(16, 4),
         help="On the first stay: the days of every stay of the opportunity in this phase that "
         "has ended.",
     )
@@ -60,6 +81,27 @@ class CrmLeadPhaseHistory(models.Model):
         store=True,
         help="On the first stay: since when the opportunity is in this phase now, if it is.",
     )
+
+    # ------------------------------------------------------------------ the opportunity now
+    # What the funnel reads of the opportunity, kept on its history rows (the funnel reads one
+    # index of the first stays, ``init``, never the opportunities themselves): written in SQL
+    # with the stays' facts, for every opportunity whose facts or stays changed since the last
+    # flush (``crm.lead._flush_phase_events``, ``phase_sql.history_facts``), not related
+    # fields: those would cost a query per opportunity when Odoo writes them one by one.
+    lead_type = fields.Selection(
+        [("lead", "Lead"), ("opportunity", "Opportunity")],
+        string="Opportunity Type",
+        readonly=True,
+    )
+    lead_user_id = fields.Many2one("res.users", string="Salesperson Now", readonly=True)
+    lead_team_id = fields.Many2one("crm.team", string="Sales Team Now", readonly=True)
+    lead_outcome = fields.Selection(OUTCOMES, string="Outcome", readonly=True)
+    lead_phase_id = fields.Many2one("crm.project.phase", string="Phase Now", readonly=True)
+    lead_phase_reached_sequence = fields.Integer(string="Furthest Phase Order", readonly=True)
+    lead_expected_revenue = fields.Monetary(
+        string="Expected Revenue", currency_field="lead_currency_id", readonly=True
+    )
+    lead_currency_id = fields.Many2one(related="lead_id.company_currency")
 
     @api.depends("date_in", "date_out")
     def _compute_days(self):
@@ -111,11 +153,37 @@ class CrmLeadPhaseHistory(models.Model):
         return super().flush_model(fnames)
 
     def init(self):
-        # The funnel filters the first stays by their entry (see crm.funnel.report).
-        create_index(
-            self.env.cr,
-            "crm_lead_phase_history_first_entry_idx",
-            self._table,
-            ["date_in"],
-            where="is_first_entry",
-        )
+        funnel = "is_first_entry AND lead_type = 'opportunity'"
+        closed_days, open_since = SQL("phase_closed_days"), SQL("phase_open_since")
+        columns = SQL(", ").join(SQL.identifier(column) for column in FUNNEL_COLUMNS)
+        for name, key, include, where in (
+            # The funnel (crm.funnel.report) reads the first stays of opportunities entered
+            # in a period: one index of them by entry, holding every column the funnel reads,
+            # so that a quarter reads the quarter's entries and the whole span one index.
+            (FUNNEL_INDEX, SQL("date_in, company_id"), SQL(" INCLUDE (%s)", columns), funnel),
+            # Its medians read the first stays of a phase that lasted about so many days: by
+            # the days of the stays that ended, by when the stays under way began.
+            (
+                "crm_lead_phase_history_closed_days_idx",
+                SQL("phase_id, %s", closed_days),
+                SQL(),
+                f"{funnel} AND phase_open_since IS NULL",
+            ),
+            (
+                "crm_lead_phase_history_open_days_idx",
+                SQL("phase_id, %s", phase_sql.stay_origin(open_since, closed_days)),
+                SQL(),
+                f"{funnel} AND phase_open_since IS NOT NULL",
+            ),
+        ):
+            if not index_exists(self.env.cr, name):
+                self.env.cr.execute(
+                    SQL(
+                        "CREATE INDEX %s ON %s (%s)%s WHERE %s",
+                        SQL.identifier(name),
+                        SQL.identifier(self._table),
+                        key,
+                        include,
+                        SQL(where),
+                    )
+                )
