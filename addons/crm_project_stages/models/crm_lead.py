@@ -290,7 +290,9 @@ class CrmLead(models.Model):
         batch = ENTERING.get()
         if batch:
             batch[:] = [leads - self for leads in batch]
-        self._flush_phase_events()
+        # Their waiting events name them: recorded while they exist (the facts of the others
+        # can wait).
+        self._flush_phase_events(facts=False)
         return super().unlink()
 
     def convert_opportunity(self, partner, user_ids=False, team_id=False):

@@ -49,8 +49,9 @@ class CrmLeadChecklistLine(models.Model):
 
     def flush_model(self, fnames=None):
         # A query on the lines reads the checklist the opportunities' waiting phase events
-        # give (crm.lead._queue_phase_events): it is given first.
-        self.env["crm.lead"]._flush_phase_events()
+        # give (crm.lead._queue_phase_events): it is given first (the facts of the
+        # opportunities the history keeps can wait: the lines have none).
+        self.env["crm.lead"]._flush_phase_events(facts=False)
         return super().flush_model(fnames)
 
     @api.model

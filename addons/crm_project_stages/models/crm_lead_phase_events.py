@@ -94,7 +94,17 @@ class CrmLead(models.Model):
         changed = set()
         for name in LEAD_FACT_FIELDS:
             changed.update(cache.get_dirty_records(self, self._fields[name])._ids)
-        res = super()._flush(fnames)
+        if changed:
+            # Leads not in the pipeline have no history (when one enters, its stays are
+            # recorded with its facts): known from the cache, without a query.
+            phase = self._fields["phase_id"]
+            moving = set(cache.get_dirty_records(self, phase)._ids)
+            changed = {
+                lead_id
+                for lead_id in changed
+                if lead_id in moving or cache.get(self.browse(lead_id), phase, True)
+            }
+        res = super()._flush(fnames)  # pylint: disable=assignment-from-none
         if changed:
             self._pending_phase_events(FACTS_PENDING, set).update(changed)
         if not HELD.get():
@@ -115,13 +125,14 @@ class CrmLead(models.Model):
         self._flush_phase_events()
 
     @api.model
-    def _flush_phase_events(self):
+    def _flush_phase_events(self, facts=True):
         """Record the events waiting (``_queue_phase_events``) in a few set-based statements
         whatever the number of opportunities (``phase_sql``): the stays left closed, the new
         stays inserted, the facts of their history updated, the missing checklist lines
-        inserted."""
+        inserted; with ``facts``, also the facts of the history rows of the opportunities whose
+        own facts the history keeps changed (``_flush``)."""
         data = self.env.cr.precommit.data
-        if data.get(RECORDING) or not (data.get(PENDING) or data.get(FACTS_PENDING)):
+        if data.get(RECORDING) or not (data.get(PENDING) or (facts and data.get(FACTS_PENDING))):
             return
         data[RECORDING] = True
         try:
@@ -131,7 +142,7 @@ class CrmLead(models.Model):
         finally:
             del data[RECORDING]
         events = data.pop(PENDING, None) or []
-        facts = data.pop(FACTS_PENDING, None) or set()
+        facts = (data.pop(FACTS_PENDING, None) if facts else None) or set()
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)

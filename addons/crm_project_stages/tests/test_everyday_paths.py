@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from ..models.crm_lead_phase_events import PENDING
+from ..models.crm_lead_phase_events import FACTS_PENDING, PENDING
 from .common import JsonRpcMixin, ProjectStagesCase
 
 
@@ -244,6 +244,114 @@ class TestAssignmentIsBatched(ProjectStagesCase):
                 lead.checklist_line_ids.item_id,
                 self.item_decision_makers | self.item_budget | self.item_need,
             )
+
+
+@tagged("post_install", "-at_install")
+class TestHistoryKeepsTheOpportunityFacts(ProjectStagesCase, QueryCounting):
+    """The funnel reads what an opportunity is now from its history rows (salesperson, team,
+    outcome, phase, furthest phase, revenue, type): written with the history's own facts, in
+    one statement per flush whatever the number of opportunities changed since."""
+
+    def facts(self, lead):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        lead = lead.sudo()
+        return {
+            (
+                row.lead_type,
+                row.lead_user_id,
+                row.lead_team_id,
+                row.lead_outcome,
+                row.lead_phase_id,
+                row.lead_phase_reached_sequence,
+                row.lead_expected_revenue,
+            )
+            for row in lead.phase_history_ids
+        }
+
+    def now(self, lead):
+        lead = lead.sudo()
+        return {
+            (
+                lead.type,
+                lead.user_id,
+                lead.team_id,
+                lead.outcome,
+                lead.phase_id,
+                lead.phase_reached_sequence,
+                lead.expected_revenue,
+            )
+        }
+
+    def test_the_history_follows_what_the_opportunity_is_now(self):
+        lead = self._new_opportunity(expected_revenue=5000)
+        self._tick_mandatory(lead, "contact")
+        lead.stage_id = self.stage_design
+        lead = lead.sudo()  # given to another salesperson below
+        self.assertEqual(len(lead.phase_history_ids), 2)
+        self.assertEqual(self.facts(lead), self.now(lead))
+        other_team = self.env["crm.team"].create({"name": "East"})
+        for vals in (
+            {"user_id": self.other_rep.id},
+            {"team_id": other_team.id},
+            {"expected_revenue": 7500},
+            {"stage_id": self.stage_contact.id},  # back: the furthest phase stays Design
+        ):
+            lead.write(vals)
+            self.assertEqual(self.facts(lead), self.now(lead), vals)
+        self.assertEqual(
+            set(lead.phase_history_ids.mapped("lead_phase_reached_sequence")),
+            {self.stage_design.phase_id.sequence},
+        )
+        lead.action_set_lost()
+        self.assertEqual(self.facts(lead), self.now(lead))
+        self.assertEqual(set(lead.phase_history_ids.mapped("lead_outcome")), {"lost"})
+        lead.action_unarchive()
+        self.assertEqual(self.facts(lead), self.now(lead))
+        self.assertEqual(set(lead.phase_history_ids.mapped("lead_outcome")), {"open"})
+        lead.type = "lead"
+        self.assertEqual({fact[0] for fact in self.facts(lead)}, {"lead"})
+
+    def test_changing_5_or_50_opportunities_updates_their_history_in_the_same_queries(self):
+        few = self._new_opportunity("Few") | self._new_opportunity("Few 2")
+        many = self.env["crm.lead"]
+        for index in range(50):
+            many |= self._new_opportunity(f"Many {index}")
+        few |= many[:3]
+        many = many[3:]
+        self.env.flush_all()
+
+        def reassign(leads):
+            """Write ``leads`` as Odoo does; the queries of updating their history."""
+            with self.env["crm.lead"]._hold_phase_events():
+                leads.write({"user_id": self.other_rep.id, "expected_revenue": 1234})
+                self.env.flush_all()
+                self.assertEqual(self.env.cr.precommit.data[FACTS_PENDING], set(leads.ids))
+                before = self.env.cr.sql_log_count
+            return self.env.cr.sql_log_count - before
+
+        queries = [reassign(few), reassign(many)]
+        self.assertEqual(queries[0], queries[1], "a constant number of queries")
+        self.assertEqual(queries[1], 1, "one statement")
+        for lead in few | many:
+            self.assertEqual(self.facts(lead), self.now(lead), lead.name)
+
+    def test_leads_outside_the_pipeline_cost_no_history_statement(self):
+        plain = self.env["crm.lead"].create(
+            [{"name": f"Plain {i}", "type": "lead", "team_id": self.team.id} for i in range(5)]
+        )
+        deal = self._new_opportunity()
+        self.env.flush_all()
+        data = self.env.cr.precommit.data
+        with self.env["crm.lead"]._hold_phase_events():
+            plain.write({"user_id": self.other_rep.id, "expected_revenue": 10})
+            self.env.flush_all()
+            self.assertFalse(data.get(FACTS_PENDING), "plain leads: nothing to record")
+            deal.write({"user_id": self.other_rep.id})
+            self.env.flush_all()
+            self.assertEqual(data.get(FACTS_PENDING), {deal.id})
+        self.assertNotIn(FACTS_PENDING, data)
+        self.assertEqual(self.facts(deal), self.now(deal))
 
 
 @tagged("post_install", "-at_install")
