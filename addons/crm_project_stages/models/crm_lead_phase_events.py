@@ -6,6 +6,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from .. import phase_sql
+from .crm_lead import ENTERING
 
 # The phase work of opportunities waiting for the next flush (see ``_queue_phase_events``).
 PENDING = "crm_project_stages.phase_events"
@@ -97,12 +98,16 @@ class CrmLead(models.Model):
         if changed:
             # Leads not in the pipeline have no history (when one enters, its stays are
             # recorded with its facts): known from the cache, without a query.
+            # Nor do the leads of a batch that enter it together at its end
+            # (``_batch_pipeline_entry``).
             phase = self._fields["phase_id"]
             moving = set(cache.get_dirty_records(self, phase)._ids)
+            entering = {lead_id for leads in ENTERING.get() or () for lead_id in leads._ids}
             changed = {
                 lead_id
                 for lead_id in changed
-                if lead_id in moving or cache.get(self.browse(lead_id), phase, True)
+                if lead_id not in entering
+                and (lead_id in moving or cache.get(self.browse(lead_id), phase, True))
             }
         res = super()._flush(fnames)  # pylint: disable=assignment-from-none
         if changed:
