@@ -5,7 +5,8 @@
 * An ERROR logged by Odoo during a test fails that test, as Odoo's own test runner does (a tour
   step that fails in the browser, for one, is reported through the log); so does a WARNING
   caused by the suite's addons (logged by them, or naming them).
-* The Odoo HTTP server of the run (``--odoo-http``) binds a port no other process can take.
+* The Odoo HTTP server of the run (``--odoo-http``) binds a port no other process can take,
+  and knows the modules' static folders before the first browser asks (``warm_up_statics``).
 * A test that fails with Odoo's bare "Access Denied" says why: which check refused, the login,
   whether that user is committed, which server answered.
 * Tests that talk to the HTTP server carry the marker ``http`` (``-m http``: the flake hunt).
@@ -94,6 +95,7 @@ def load_http(request, load_registry):
     from odoo.service import server  # Odoo is configured by now
 
     server.load_server_wide_modules()
+    warm_up_statics()
     odoo.tools.config["http_port"] = 0
     server.server = server.ThreadedServer(odoo.http.root)
     server.server.start(stop=False)
@@ -101,6 +103,16 @@ def load_http(request, load_registry):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     server.server.stop()
+
+
+def warm_up_statics():
+    """Read every module's manifest for the static files now, in one thread. Odoo does it on
+    the first request for a static file (``odoo.http.root.statics``), in each request thread
+    that asks before it is done: a browser's first page asks in several threads at once, and
+    CPython 3.11 can fail parsing a manifest in two threads at once ("SystemError: AST
+    constructor recursion depth mismatch", python/cpython#106905); that request then fails and
+    the tour with it."""
+    odoo.http.root.statics  # noqa: B018 (a lazy property: computed and kept)
 
 
 def _is_http_test(item):

@@ -66,6 +66,9 @@ RUNNER = textwrap.dedent(
     if server.httpd:
         server.httpd.server_close()
     server.http_spawn()
+    # The modules' static folders, known before the first browser asks in several threads at
+    # once (see warm_up_statics in conftest.py: CPython 3.11, python/cpython#106905).
+    odoo.http.root.statics
 
     # What the server refused while each test ran (a UserError of a request is logged by
     # odoo.http as a warning).
