@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("crm_project_stages_form_tour", {
         },
         {
             content: "Open the problems of the opportunity",
-            trigger: `${STAT("action_open_problems")}:contains('Open Problems')`,
+            trigger: `${STAT("action_open_problems")}:contains('Problems')`,
             run: "click",
         },
         {
@@ -49,8 +49,17 @@ registry.category("web_tour.tours").add("crm_project_stages_form_tour", {
             run: "click",
         },
         {
-            content: "The stat button counts the open problem",
-            trigger: `${STAT("action_open_problems")} .o_stat_value:contains('1')`,
+            content: "The problem is in the list of the button, open",
+            trigger: `${STAT("action_open_problems")}`,
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('IT department questions the integration'):contains('Open')",
+        },
+        {
+            content: "Back to the opportunity",
+            trigger: ".breadcrumb-item a:contains('Form Tour Deal')",
+            run: "click",
         },
         {
             content: "Open the phase history of the opportunity from its phases tab",
