@@ -221,6 +221,21 @@ class CrmLead(models.Model):
             "context": {"create": False},
         }
 
+    def action_open_selling_expenses(self):
+        """The expenses of the opportunity (Expenses on its form), to enter and correct."""
+        self.ensure_one()
+        self.check_access("read")
+        view = self.env.ref("crm_project_forecast.crm_lead_cost_view_list")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Selling Expenses"),
+            "res_model": "crm.lead.cost",
+            "view_mode": "list",
+            "views": [(view.id, "list")],
+            "domain": [("lead_id", "=", self.id)],
+            "context": {"default_lead_id": self.id},
+        }
+
     # ------------------------------------------------------------------ business
 
     def _get_forecast_tz(self):

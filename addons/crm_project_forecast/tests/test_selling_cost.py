@@ -86,12 +86,17 @@ class TestSellingCost(ForecastCase):
         self.assertEqual(sum(lines.mapped("amount")), 3_650)
 
     def test_reps_enter_expenses_on_their_own_opportunities(self):
-        with Form(self.contact.with_user(self.raul)) as form:
-            with form.cost_ids.new() as line:
-                line.name = "Taxi"
-                line.cost_type = "travel"
-                line.amount = 42
+        # Selling Expenses on the form: the expenses of the opportunity, in a list of their own.
+        action = self.contact.with_user(self.raul).action_open_selling_expenses()
+        Cost = self.env["crm.lead.cost"].with_user(self.raul).with_context(**action["context"])
+        with Form(Cost) as line:
+            line.name = "Taxi"
+            line.cost_type = "travel"
+            line.amount = 42
         self.assertEqual(self.contact.cost_ids.mapped("amount"), [42])
+        self.assertEqual(Cost.search(action["domain"]), self.contact.cost_ids)
+        with self.assertRaises(AccessError):
+            self.tender.with_user(self.raul).action_open_selling_expenses()
         with self.assertRaises(AccessError):
             self.env["crm.lead.cost"].with_user(self.raul).create(
                 {"lead_id": self.tender.id, "name": "Not mine", "amount": 5}

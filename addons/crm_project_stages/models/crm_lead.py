@@ -46,7 +46,6 @@ class CrmLead(models.Model):
         "crm.project.phase",
         string="Phase",
         index=True,
-        tracking=True,
         copy=False,
         ondelete="restrict",
         help="Phase of project selling the opportunity is in. It follows the stage; won and "
@@ -186,6 +185,8 @@ class CrmLead(models.Model):
             self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "done"])
             self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
             ids = [lead._origin.id for lead in real]
+            # Read before the query: reading a phase may run a query of its own on the cursor.
+            phases = {lead._origin.id: lead.phase_id.id for lead in real}
             self.env.cr.execute(
                 SQL(
                     """
@@ -202,7 +203,6 @@ class CrmLead(models.Model):
                     leads=ids,
                 )
             )
-            phases = {lead._origin.id: lead.phase_id.id for lead in real}
             for lead_id, phase_id, items, done, problems in self.env.cr.fetchall():
                 total = counts.setdefault(lead_id, [0, 0, 0])
                 if phase_id and phase_id == phases[lead_id]:
@@ -302,7 +302,10 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_open_problems(self):
+        """The problems of the opportunity (Open Problems on its form): the open ones first
+        (the filter can be removed); a new one is logged in its current phase."""
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Problems"),
@@ -310,6 +313,21 @@ class CrmLead(models.Model):
             "view_mode": "list,form",
             "domain": [("lead_id", "=", self.id)],
             "context": {"default_lead_id": self.id, "search_default_open": 1},
+        }
+
+    def action_open_phase_history(self):
+        """The stays of the opportunity in its phases (Phase History on its form)."""
+        self.ensure_one()
+        self.check_access("read")
+        view = self.env.ref("crm_project_stages.crm_lead_phase_history_view_list")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Phase History"),
+            "res_model": "crm.lead.phase.history",
+            "view_mode": "list",
+            "views": [(view.id, "list")],
+            "domain": [("lead_id", "=", self.id)],
+            "context": {"create": False},
         }
 
     # ------------------------------------------------------------------ business

@@ -11,11 +11,16 @@ class CrmLeadChecklistLine(models.Model):
     item_id = fields.Many2one(
         "crm.phase.checklist.item", string="Deliverable", required=True, ondelete="cascade"
     )
-    name = fields.Char(related="item_id.name", string="Item")
+    name = fields.Char(string="Item", compute="_compute_item_labels", search="_search_name")
     phase_id = fields.Many2one(related="item_id.phase_id", store=True, index=True)
     phase_sequence = fields.Integer(related="item_id.phase_sequence", store=True)
     sequence = fields.Integer(related="item_id.sequence", store=True)
-    mandatory = fields.Boolean(related="item_id.mandatory")
+    mandatory = fields.Boolean(
+        compute="_compute_item_labels",
+        search="_search_mandatory",
+        help="An opportunity cannot move to a later phase while a mandatory item of the phase "
+        "it leaves is open (Sales Managers may force the move).",
+    )
     done = fields.Boolean()
     done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Datetime(string="Done On", readonly=True)
@@ -27,6 +32,37 @@ class CrmLeadChecklistLine(models.Model):
             "A deliverable appears once on an opportunity.",
         )
     ]
+
+    @api.depends("item_id.name", "item_id.mandatory")
+    @api.depends_context("lang")
+    def _compute_item_labels(self):
+        """The name and the mandatory flag of the item, from the worker's cache
+        (``crm.phase.checklist.item._get_item_labels``): the checklist of a form reads no
+        item."""
+        labels = self.env["crm.phase.checklist.item"]._get_item_labels()
+        for line in self:
+            name, mandatory = labels.get(line.item_id.id) or (
+                line.item_id.name,
+                line.item_id.mandatory,
+            )
+            line.name, line.mandatory = name, mandatory
+
+    def _search_name(self, operator, value):
+        return [("item_id.name", operator, value)]
+
+    def _search_mandatory(self, operator, value):
+        return [("item_id.mandatory", operator, value)]
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """A line is a few columns: any search fetches them all, so that the checklist of a
+        form (an one2many: a search, then a read) reads its lines in one query."""
+        field_names = [*field_names, *self._get_fetched_fields()]
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _get_fetched_fields(self):
+        return ["item_id", "phase_id", "done", "done_by_id", "done_date", "company_id"]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,7 +12,9 @@ class CrmPhaseChecklistItem(models.Model):
     _inherit = ["crm.project.cached.mixin"]
     _description = "Phase Checklist Item"
     _order = "phase_sequence, sequence, id"
-    _cached_fields = frozenset({"active", "phase_id", "company_id", "mandatory", "sequence"})
+    _cached_fields = frozenset(
+        {"name", "active", "phase_id", "company_id", "mandatory", "sequence"}
+    )
 
     name = fields.Char(string="Deliverable", required=True, translate=True)
     phase_id = fields.Many2one(
@@ -80,6 +82,15 @@ class CrmPhaseChecklistItem(models.Model):
         return tuple(
             ItemRow(item.id, item.phase_id.id, item.company_id.id, item.mandatory) for item in items
         )
+
+    @api.model
+    @tools.ormcache("self.env.lang")
+    def _get_item_labels(self):
+        """{item id: (name, mandatory)} of every item, archived ones too, in the language of
+        the context: what the checklist of an opportunity shows of its items, kept like
+        ``_get_item_table``."""
+        items = self.sudo().with_context(active_test=False).search_fetch([], ["name", "mandatory"])
+        return {item.id: (item.name, item.mandatory) for item in items}
 
     @api.model
     def _get_items_applying(self, company_id, up_to=None, before=None, mandatory=False):

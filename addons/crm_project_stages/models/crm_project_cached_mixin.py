@@ -5,7 +5,8 @@ class CrmProjectCachedMixin(models.AbstractModel):
     """A small table the everyday paths (a card moved, a deal created or won) read from the
     worker's cache (``tools.ormcache``) instead of the database: the phases, the stage→phase
     map, the checklist items. Creating or deleting a record, or changing one of the fields of
-    ``_cached_fields`` (every field when None), clears the cache (of every worker)."""
+    ``_cached_fields`` (every field when None), clears the cache (of every worker); so does a
+    translation of one (Odoo writes the field after updating its translations)."""
 
     _name = "crm.project.cached.mixin"
     _description = "CRM Project Stages: table kept in the workers' cache"

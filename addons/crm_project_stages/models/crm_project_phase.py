@@ -41,6 +41,19 @@ class CrmProjectPhase(models.Model):
         ("stall_days_positive", "CHECK(stall_days >= 0)", "Stall days cannot be negative."),
     ]
 
+    @api.depends("name")
+    def _compute_display_name(self):
+        """The name of a phase from the worker's cache (``_get_phase_names``): a form, a card
+        or a checklist shows the phase of an opportunity without reading the phase."""
+        names = self._get_phase_names()
+        for phase in self:
+            if phase.id in names:
+                phase.display_name = names[phase.id]
+        # A new phase, not in the table yet: its own name.
+        return super(
+            CrmProjectPhase, self.filtered(lambda phase: phase.id not in names)
+        )._compute_display_name()
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         """Stages, opportunities and their history point to a phase: archive it instead."""
@@ -91,6 +104,14 @@ class CrmProjectPhase(models.Model):
             }
             for phase in phases
         }
+
+    @api.model
+    @tools.ormcache("self.env.lang")
+    def _get_phase_names(self):
+        """{phase id: name} of every phase in the language of the context, kept like
+        ``_get_phase_table`` (a name changed or translated clears it)."""
+        phases = self.sudo().with_context(active_test=False).search_fetch([], ["name"])
+        return {phase.id: phase.name for phase in phases}
 
     @api.model
     def _get_pipeline_phases(self, company=None):
