@@ -113,7 +113,9 @@ class CrmLead(models.Model):
         if changed:
             self._pending_phase_events(FACTS_PENDING, set).update(changed)
         if not HELD.get():
-            self._flush_phase_events()
+            # The facts alone wait for what reads the history (or the commit): a write
+            # flushes the opportunity more than once, its events come with the last flush.
+            self._flush_phase_events(facts=False)
         return res
 
     @contextmanager
@@ -134,8 +136,9 @@ class CrmLead(models.Model):
         """Record the events waiting (``_queue_phase_events``) in a few set-based statements
         whatever the number of opportunities (``phase_sql``): the stays left closed, the new
         stays inserted, the facts of their history updated, the missing checklist lines
-        inserted; with ``facts``, also the facts of the history rows of the opportunities whose
-        own facts the history keeps changed (``_flush``)."""
+        inserted, with the facts of the history rows of the opportunities whose own facts the
+        history keeps changed (``_flush``). Without ``facts``, only if events wait: those facts
+        alone wait for a read of the history, the end of a batch or the commit."""
         data = self.env.cr.precommit.data
         if data.get(RECORDING) or not (data.get(PENDING) or (facts and data.get(FACTS_PENDING))):
             return
@@ -147,7 +150,7 @@ class CrmLead(models.Model):
         finally:
             del data[RECORDING]
         events = data.pop(PENDING, None) or []
-        facts = (data.pop(FACTS_PENDING, None) if facts else None) or set()
+        facts = data.pop(FACTS_PENDING, None) or set()
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)
