@@ -3,8 +3,10 @@
 like a scoring job in production. Each test removes what it created."""
 
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -96,20 +98,43 @@ def delete_partners(env, ids):
 
 def run_odoo(db, *args, stdin=None):
     """Run the Odoo command line on ``db`` with this run's configuration, in a process of its
-    own (install, upgrade, ``shell`` with a script on stdin); returns its output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "odoo", *args, "-c", odoo.tools.config.rcfile, "-d", db]
-        + ["--log-level=warn"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env={**os.environ, "TZ": "UTC"},
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-4000:]
+    own (install, upgrade, ``shell`` with a script on stdin); returns its output.
+
+    The process runs in a session of its own, its output goes to files, not pipes, and what it
+    leaves running is stopped when it ends: a browser Odoo started for a tour and did not stop
+    would otherwise hold the output pipe open, and reading it would wait for the timeout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "odoo", *args, "-c", odoo.tools.config.rcfile, "-d", db]
+            + ["--log-level=warn"],
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "TZ": "UTC"},
+            start_new_session=True,
+        )
+        try:
+            process.communicate(stdin.encode() if stdin is not None else None, timeout=1200)
+        finally:
+            _stop_session(process)
+        output = b""
+        for stream in (out, err):
+            stream.seek(0)
+            output += stream.read()
+    output = output.decode(errors="replace")
+    assert process.returncode == 0, output[-4000:]
     return output
+
+
+def _stop_session(process):
+    """Stop ``process`` and whatever it started that is still running (its process group)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def run_sql_on_server(statement):
