@@ -83,13 +83,6 @@ class CrmLeadChecklistLine(models.Model):
         super(CrmLeadChecklistLine, changing).write(dict(vals, **stamp))
         return super(CrmLeadChecklistLine, self - changing).write(vals)
 
-    def flush_model(self, fnames=None):
-        # A query on the lines reads the checklist the opportunities' waiting phase events
-        # give (crm.lead._queue_phase_events): it is given first (the facts of the
-        # opportunities the history keeps can wait: the lines have none).
-        self.env["crm.lead"]._flush_phase_events(facts=False)
-        return super().flush_model(fnames)
-
     @api.model
     def _get_user_fields(self):
         """A line belongs to its opportunity and its deliverable; the server records who

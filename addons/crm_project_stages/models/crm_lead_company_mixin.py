@@ -19,6 +19,22 @@ class CrmLeadCompanyMixin(models.AbstractModel):
         "res.company", compute="_compute_company_id", store=True, index=True, readonly=True
     )
 
+    def flush_model(self, fnames=None):
+        self._record_phase_work()
+        return super().flush_model(fnames)
+
+    def _fetch_query(self, query, fields):
+        # Reading rows by id flushes nothing (their cache holds what the ORM wrote).
+        self._record_phase_work()
+        return super()._fetch_query(query, fields)
+
+    @api.model
+    def _record_phase_work(self):
+        """Before a query reads rows of opportunities: the company and the checklist lines
+        the opportunities' waiting phase events give (``crm.lead._queue_phase_events``) are
+        recorded (the history waits for a query on the history: crm.lead.phase.history)."""
+        self.env["crm.lead"]._flush_phase_events(facts=False, history=False)
+
     @api.depends("lead_id")
     def _compute_company_id(self):
         for row in self:

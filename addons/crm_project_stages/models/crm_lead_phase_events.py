@@ -1,6 +1,5 @@
 from collections import defaultdict, namedtuple
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from odoo import api, models
 from odoo.tools import SQL
@@ -8,13 +7,13 @@ from odoo.tools import SQL
 from .. import phase_sql
 from .crm_lead import ENTERING
 
-# The phase work of opportunities waiting for the next flush (see ``_queue_phase_events``).
+# What waits to be recorded (see ``_queue_phase_events``), each a tuple under its key in the
+# cursor's ``precommit.data`` (``_add_pending``): the phase events of opportunities,
 PENDING = "crm_project_stages.phase_events"
 PhaseEvent = namedtuple("PhaseEvent", "lead_id kind phase_id when user_id")
-# Batches of Odoo's own that write opportunities one by one, flushing them in between (the
-# lead assignment): the events wait for the end of the batch (``_hold_phase_events``).
-HELD = ContextVar("crm_project_stages_phase_events_held", default=False)
-# The opportunities whose facts the history keeps changed since the last flush (ids).
+# the checklists to give: (opportunity id, sequence of the phase reached) pairs,
+LINES_PENDING = "crm_project_stages.checklist_reach"
+# the opportunities whose facts the history keeps changed since the last recording (ids).
 FACTS_PENDING = "crm_project_stages.lead_facts"
 # ``_flush_phase_events`` is recording (it flushes the opportunities first).
 RECORDING = "crm_project_stages.phase_events_recording"
@@ -32,31 +31,40 @@ LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
 
 class CrmLead(models.Model):
     """What follows a phase change besides the opportunity's own fields - its history rows
-    and its checklist lines - is recorded once per flush for all the opportunities changed
-    since the last one, not once per opportunity: Odoo converts leads one ``write`` at a time
+    and its checklist lines - is recorded for all the opportunities changed since the last
+    recording at once, not once per opportunity: Odoo converts leads one ``write`` at a time
     (``convert_opportunity``, the lead assignment), and a query per lead would make those
     paths grow with the number of leads.
 
     The events wait in the cursor's ``precommit.data`` (a transaction's, gone with a
-    rollback) and are recorded before anything can read what they change: when the
-    opportunities are flushed (unless a batch holds them, ``_hold_phase_events``), when a query
-    reads history rows or checklist lines, before an opportunity is deleted, and at the latest
-    before the commit."""
+    rollback) and are recorded as late as what reads them allows: the checklist lines an
+    opportunity lacks when a query reads checklist lines; the history (the stays and the facts
+    of the opportunities they keep) when a query reads the history, before an opportunity is
+    deleted, at the end of a batch (``_hold_phase_events``), and at the latest before the
+    commit, after the ORM's last flush: one round trip for a stage move, with the
+    opportunities' columns written once (recording earlier would write them in two
+    statements, before and after the recomputations that follow the move)."""
 
     _inherit = "crm.lead"
 
     def _queue_phase_events(self, kind, when=None, phase=None):
-        """Record at the next flush, for each of these opportunities, ``kind``: "enter" (a
-        stay in ``phase`` since ``when``, and the checklist of the phases up to it), "move"
+        """Record later (see the class), for each of these opportunities, ``kind``: "enter"
+        (a stay in ``phase`` since ``when``, and the checklist of the phases up to it), "move"
         (the open stay closes at ``when``, one in ``phase`` opens), "close" (the open stay
         closes at ``when``), "reopen" (a stay in ``phase`` opens at ``when`` unless one is
         open), "lines" (the checklist of the phases up to ``phase``), "company" (the rows of
         the opportunity take its company)."""
         if not self:
             return
-        events = self._pending_phase_events(PENDING, list)
         phase_id = phase.id if phase else False
-        events.extend(PhaseEvent(lead.id, kind, phase_id, when, lead.user_id.id) for lead in self)
+        if kind != "lines":
+            self._add_pending(
+                PENDING,
+                (PhaseEvent(lead.id, kind, phase_id, when, lead.user_id.id) for lead in self),
+            )
+        if kind in ("enter", "lines"):
+            sequence = self.env["crm.project.phase"]._get_phase_table()[phase_id]["sequence"]
+            self._add_pending(LINES_PENDING, ((lead_id, sequence) for lead_id in self._ids))
         # What the events change is read again, after they are recorded (the cache alone:
         # invalidate_recordset would flush the lines and the history at once).
         self.env.cache.invalidate(
@@ -71,26 +79,27 @@ class CrmLead(models.Model):
             ]
         )
 
-    def _pending_phase_events(self, key, factory):
-        """The container of what waits for the next flush under ``key`` (made by
-        ``factory``), recorded at the latest before the commit."""
+    def _add_pending(self, key, items):
+        """Add ``items`` to what waits to be recorded under ``key``, recorded at the latest
+        before the commit. A new tuple, the one waiting is never changed in place: Odoo's
+        test cases restore ``precommit.data`` from a shallow copy after each test."""
         precommit = self.env.cr.precommit
         pending = precommit.data.get(key)
         if pending is None:
-            pending = precommit.data[key] = factory()
             precommit.add(self.env["crm.lead"]._flush_phase_events)
-        return pending
+            pending = ()
+        precommit.data[key] = pending + tuple(items)
 
     def _queue_company_change(self):
         """These opportunities changed company: their rows follow it
-        (``crm.lead.company.mixin``) and their checklist gets the items of the new company, at
-        the next flush."""
+        (``crm.lead.company.mixin``) and their checklist gets the items of the new company,
+        when next recorded."""
         self._queue_phase_events("company")
         self._queue_checklist()
 
     def _flush(self, fnames=None):
         # The opportunities whose facts kept by the history are written now: their history
-        # rows follow (at the end of a batch that holds the events).
+        # rows follow, when next recorded.
         cache = self.env.cache
         changed = set()
         for name in LEAD_FACT_FIELDS:
@@ -111,36 +120,37 @@ class CrmLead(models.Model):
             }
         res = super()._flush(fnames)  # pylint: disable=assignment-from-none
         if changed:
-            self._pending_phase_events(FACTS_PENDING, set).update(changed)
-        if not HELD.get():
-            # The facts alone wait for what reads the history (or the commit): a write
-            # flushes the opportunity more than once, its events come with the last flush.
-            self._flush_phase_events(facts=False)
+            self._add_pending(FACTS_PENDING, changed)
         return res
 
     @contextmanager
     def _hold_phase_events(self):
-        """Within the block, flushing opportunities leaves their phase events waiting (a
-        query on the history or the checklist, or a commit, still records them); they are
-        recorded together when it ends. For Odoo's batches that write one opportunity at a
-        time and flush it before the next (the lead assignment)."""
-        token = HELD.set(True)
-        try:
-            yield
-        finally:
-            HELD.reset(token)
+        """Record what waits when the block ends: for Odoo's batches that write one
+        opportunity at a time (the lead assignment), their history all at once at the end of
+        the batch, whether it commits or not."""
+        yield
         self._flush_phase_events()
 
     @api.model
-    def _flush_phase_events(self, facts=True):
-        """Record the events waiting (``_queue_phase_events``) in a few set-based statements
-        whatever the number of opportunities (``phase_sql``): the stays left closed, the new
-        stays inserted, the facts of their history updated, the missing checklist lines
-        inserted, with the facts of the history rows of the opportunities whose own facts the
-        history keeps changed (``_flush``). Without ``facts``, only if events wait: those facts
-        alone wait for a read of the history, the end of a batch or the commit."""
+    def _flush_phase_events(self, facts=True, history=True):
+        """Record what waits (``_queue_phase_events``) in a few set-based statements
+        whatever the number of opportunities (``phase_sql``): the missing checklist lines
+        inserted; with ``history``, the stays left closed and the new stays inserted, with the
+        facts of the history rows of these opportunities and of the opportunities whose own
+        facts the history keeps changed (``_flush``). Without ``facts``, only if events wait:
+        those facts alone wait for a read of the history, the end of a batch or the commit.
+
+        Without ``history`` (a query on the checklist lines), only the checklist lines, unless
+        opportunities changed company (all their rows follow it then)."""
         data = self.env.cr.precommit.data
-        if data.get(RECORDING) or not (data.get(PENDING) or (facts and data.get(FACTS_PENDING))):
+        if data.get(RECORDING):
+            return
+        events = data.get(PENDING)
+        if not history and not any(event.kind == "company" for event in events or ()):
+            if data.get(LINES_PENDING):
+                self._give_checklist_lines(data.pop(LINES_PENDING))
+            return
+        if not (events or data.get(LINES_PENDING) or (facts and data.get(FACTS_PENDING))):
             return
         data[RECORDING] = True
         try:
@@ -149,8 +159,9 @@ class CrmLead(models.Model):
             self.flush_model([*LEAD_FACT_FIELDS, "company_id"])
         finally:
             del data[RECORDING]
-        events = data.pop(PENDING, None) or []
-        facts = data.pop(FACTS_PENDING, None) or set()
+        events = data.pop(PENDING, None) or ()
+        reach = data.pop(LINES_PENDING, None)
+        facts = set(data.pop(FACTS_PENDING, None) or ())
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)
@@ -158,10 +169,10 @@ class CrmLead(models.Model):
         companies = {lead.id: lead.company_id.id or None for lead in leads}
         # What the statements read: the phases, the items, the history as the ORM holds it.
         self.env["crm.project.phase"].flush_model()
-        self.env["crm.phase.checklist.item"].flush_model()
         self.env["crm.lead.phase.history"].flush_model()
         self._record_phase_stays(by_lead, companies, facts)
-        self._give_checklist_lines(by_lead, companies)
+        if reach:
+            self._give_checklist_lines(reach)
         self._move_rows_to_company(
             [
                 lead_id
@@ -234,45 +245,41 @@ class CrmLead(models.Model):
                     order=SQL("s.rank"),
                 )
             )
-        cr = self.env.cr
         if len(statements) == 2:
-            # One round trip: the stays are closed (a data-modifying WITH) as the new ones go in.
-            cr.execute(SQL("WITH closed AS (%s RETURNING h.id) %s", *statements))
-        elif statements:
-            cr.execute(statements[0])
+            # The stays are closed (a data-modifying WITH) as the new ones go in.
+            statements = [SQL("WITH closed AS (%s RETURNING h.id) %s", *statements)]
         changed = {*closing, *(stay[0] for stay in stays), *facts}
         if changed:
-            cr.execute(phase_sql.history_facts(leads=sorted(changed)))
+            statements.append(phase_sql.history_facts(leads=sorted(changed)))
+        if statements:
+            # One round trip: the facts statement sees what the stays statement wrote.
+            self.env.cr.execute(SQL("; ").join(statements))
             self.env["crm.lead.phase.history"].invalidate_model(
                 ["date_out", *HISTORY_FACTS], flush=False
             )
 
     @api.model
-    def _give_checklist_lines(self, by_lead, companies):
+    def _give_checklist_lines(self, pairs):
         """A line for every checklist item of the phases each opportunity has reached (up to
-        the furthest phase of its events), in its company, that it does not have yet."""
-        phases = self.env["crm.project.phase"]._get_phase_table()
+        the furthest phase sequence of its (opportunity id, sequence) ``pairs``), in its
+        company, that it does not have yet."""
         reach = {}
-        for lead_id, events in by_lead.items():
-            sequences = [
-                phases[event.phase_id]["sequence"]
-                for event in events
-                if event.kind in ("enter", "lines")
-            ]
-            if sequences:
-                reach[lead_id] = max(sequences)
-        if reach:
-            self.env.cr.execute(
-                phase_sql.checklist_lines(
-                    SQL(
-                        "unnest(%s::int[], %s::int[], %s::int[]) l(id, company_id, reach)",
-                        list(reach),
-                        [companies[lead_id] for lead_id in reach],
-                        list(reach.values()),
-                    ),
-                    self.env.uid,
-                )
+        for lead_id, sequence in pairs:
+            reach[lead_id] = max(reach.get(lead_id, sequence), sequence)
+        self.env["crm.project.phase"].flush_model()
+        self.env["crm.phase.checklist.item"].flush_model()
+        leads = self.sudo().browse(reach)
+        self.env.cr.execute(
+            phase_sql.checklist_lines(
+                SQL(
+                    "unnest(%s::int[], %s::int[], %s::int[]) l(id, company_id, reach)",
+                    list(reach),
+                    [lead.company_id.id or None for lead in leads],
+                    list(reach.values()),
+                ),
+                self.env.uid,
             )
+        )
 
     @api.model
     def _move_rows_to_company(self, lead_ids, companies):

@@ -146,11 +146,12 @@ class CrmLeadPhaseHistory(models.Model):
             row.is_first_entry = first
             row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
 
-    def flush_model(self, fnames=None):
+    @api.model
+    def _record_phase_work(self):
         # A query on the history reads the stays the opportunities' waiting phase events
-        # record (crm.lead._queue_phase_events): they are recorded first.
+        # record (crm.lead._queue_phase_events) and the facts of the opportunities they keep:
+        # recorded first.
         self.env["crm.lead"]._flush_phase_events()
-        return super().flush_model(fnames)
 
     def init(self):
         funnel = "is_first_entry AND lead_type = 'opportunity'"

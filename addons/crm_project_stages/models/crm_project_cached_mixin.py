@@ -20,10 +20,14 @@ class CrmProjectCachedMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        res = super().write(vals)
         if self._cached_fields is None or not self._cached_fields.isdisjoint(vals):
+            # Before too: what the write itself recomputes (the opportunities' fields that
+            # follow a phase) reads the table again, with the new values.
             self.env.registry.clear_cache()
-        return res
+            res = super().write(vals)
+            self.env.registry.clear_cache()
+            return res
+        return super().write(vals)
 
     def unlink(self):
         res = super().unlink()
