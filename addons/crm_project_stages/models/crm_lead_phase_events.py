@@ -13,8 +13,10 @@ PENDING = "crm_project_stages.phase_events"
 PhaseEvent = namedtuple("PhaseEvent", "lead_id kind phase_id when user_id")
 # the checklists to give: (opportunity id, sequence of the phase reached) pairs,
 LINES_PENDING = "crm_project_stages.checklist_reach"
-# the opportunities whose facts the history keeps changed since the last recording (ids).
+# the opportunities whose facts the history keeps changed since the last recording (ids),
 FACTS_PENDING = "crm_project_stages.lead_facts"
+# the opportunities whose company changed (ids: their rows follow it).
+COMPANY_PENDING = "crm_project_stages.lead_company"
 # ``_flush_phase_events`` is recording (it flushes the opportunities first).
 RECORDING = "crm_project_stages.phase_events_recording"
 # The stored facts of history rows (``phase_sql.history_facts``).
@@ -38,10 +40,11 @@ class CrmLead(models.Model):
 
     The events wait in the cursor's ``precommit.data`` (a transaction's, gone with a
     rollback) and are recorded as late as what reads them allows: the checklist lines an
-    opportunity lacks when a query reads checklist lines; the history (the stays and the facts
-    of the opportunities they keep) when a query reads the history, before an opportunity is
-    deleted, at the end of a batch (``_hold_phase_events``), and at the latest before the
-    commit, after the ORM's last flush: one round trip for a stage move, with the
+    opportunity lacks, and the company of its rows, when a query reads rows of opportunities
+    (``crm.lead.company.mixin``: checklist lines, problems, ...); the history (the stays and
+    the facts of the opportunities they keep) when a query reads the history, before an
+    opportunity is deleted, at the end of a batch (``_hold_phase_events``), and at the latest
+    before the commit, after the ORM's last flush: one round trip for a stage move, with the
     opportunities' columns written once (recording earlier would write them in two
     statements, before and after the recomputations that follow the move)."""
 
@@ -57,7 +60,7 @@ class CrmLead(models.Model):
         if not self:
             return
         phase_id = phase.id if phase else False
-        if kind != "lines":
+        if kind not in ("lines", "company"):
             self._add_pending(
                 PENDING,
                 (PhaseEvent(lead.id, kind, phase_id, when, lead.user_id.id) for lead in self),
@@ -65,6 +68,8 @@ class CrmLead(models.Model):
         if kind in ("enter", "lines"):
             sequence = self.env["crm.project.phase"]._get_phase_table()[phase_id]["sequence"]
             self._add_pending(LINES_PENDING, ((lead_id, sequence) for lead_id in self._ids))
+        elif kind == "company":
+            self._add_pending(COMPANY_PENDING, self._ids)
         # What the events change is read again, after they are recorded (the cache alone:
         # invalidate_recordset would flush the lines and the history at once).
         self.env.cache.invalidate(
@@ -145,12 +150,13 @@ class CrmLead(models.Model):
         data = self.env.cr.precommit.data
         if data.get(RECORDING):
             return
-        events = data.get(PENDING)
-        if not history and not any(event.kind == "company" for event in events or ()):
+        if not history and not data.get(COMPANY_PENDING):
             if data.get(LINES_PENDING):
                 self._give_checklist_lines(data.pop(LINES_PENDING))
             return
-        if not (events or data.get(LINES_PENDING) or (facts and data.get(FACTS_PENDING))):
+        if not (
+            data.get(PENDING) or data.get(LINES_PENDING) or (facts and data.get(FACTS_PENDING))
+        ):
             return
         data[RECORDING] = True
         try:
@@ -162,10 +168,11 @@ class CrmLead(models.Model):
         events = data.pop(PENDING, None) or ()
         reach = data.pop(LINES_PENDING, None)
         facts = set(data.pop(FACTS_PENDING, None) or ())
+        moved = set(data.pop(COMPANY_PENDING, None) or ())
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)
-        leads = self.sudo().browse(by_lead)
+        leads = self.sudo().browse([*by_lead, *(moved - by_lead.keys())])
         companies = {lead.id: lead.company_id.id or None for lead in leads}
         # What the statements read: the phases, the items, the history as the ORM holds it.
         self.env["crm.project.phase"].flush_model()
@@ -173,14 +180,7 @@ class CrmLead(models.Model):
         self._record_phase_stays(by_lead, companies, facts)
         if reach:
             self._give_checklist_lines(reach)
-        self._move_rows_to_company(
-            [
-                lead_id
-                for lead_id, events in by_lead.items()
-                if any(e.kind == "company" for e in events)
-            ],
-            companies,
-        )
+        self._move_rows_to_company(sorted(moved), companies)
 
     @api.model
     def _record_phase_stays(self, by_lead, companies, facts):
@@ -195,7 +195,7 @@ class CrmLead(models.Model):
         for lead_id, events in by_lead.items():
             current = None  # the stay opened by these events, still open
             for event in events:
-                if event.kind in ("lines", "company") or (event.kind == "reopen" and current):
+                if event.kind == "reopen" and current:
                     continue
                 if event.kind in ("move", "close", "reopen"):
                     if current:

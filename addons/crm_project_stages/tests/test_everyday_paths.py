@@ -399,3 +399,44 @@ class TestManagerWinsFromAnyPhase(JsonRpcMixin, HttpCase, ProjectStagesCase):
         lead.invalidate_recordset()
         self.assertEqual(lead.outcome, "won")
         self.assertFalse(self.note(lead))
+
+
+@tagged("post_install", "-at_install")
+class TestImportTestRun(JsonRpcMixin, HttpCase, ProjectStagesCase):
+    """The *Test* button of an import of opportunities loads them and rolls back to a savepoint
+    (``base_import.import.execute_import`` with ``dryrun``): what their entry into the
+    pipeline left to record goes with them, and the request ends without an error."""
+
+    def _import(self, dryrun):
+        name = f"Imported pump project {'test' if dryrun else 'real'}"
+        csv = f"name,type,stage_id\n{name},opportunity,{self.stage_contact.name}\n"
+        wizard = self.env["base_import.import"].create(
+            {
+                "res_model": "crm.lead",
+                "file": csv.encode(),
+                "file_type": "text/csv",
+            }
+        )
+        answer = self.rpc(
+            "ps_rep",
+            "base_import.import",
+            "execute_import",
+            [wizard.id],
+            ["name", "type", "stage_id"],
+            ["name", "type", "stage_id"],
+            {"quoting": '"', "separator": ",", "has_headers": True},
+            dryrun=dryrun,
+        )
+        self.assertNotIn("error", answer, answer.get("error"))
+        self.assertFalse(answer["result"]["messages"], answer["result"])
+        return self.env["crm.lead"].search([("name", "=", name)])
+
+    def test_a_test_run_leaves_nothing_and_a_real_run_records_the_entry(self):
+        self.assertFalse(self._import(dryrun=True), "the test run created nothing")
+        lead = self._import(dryrun=True) or self._import(dryrun=False)
+        self.assertEqual(lead.phase_id.code, "contact")
+        self.assertEqual(self.codes(lead.phase_history_ids), ["contact"])
+        self.assertEqual(
+            lead.checklist_line_ids.item_id,
+            self.item_decision_makers | self.item_budget | self.item_need,
+        )
