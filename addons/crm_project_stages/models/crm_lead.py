@@ -3,6 +3,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import server_values
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
@@ -259,10 +260,17 @@ class CrmLead(models.Model):
             )
         closing = "stage_id" in vals or "active" in vals
         was_closed = staying.filtered(lambda lead: lead.outcome != "open") if closing else None
-        res = super().write(vals)
         now = fields.Datetime.now()
-        if moving:
-            moving._move_to_phase(new_phase, now)
+        joined = moving._phase_vals_joined(self, new_phase, now) if moving else None
+        if joined:
+            # The phase is written with the stage, in the same write (a card dragged).
+            with server_values(self._name, joined):
+                res = super().write({**vals, **joined})
+            moving._queue_move(new_phase, now, reaching="phase_reached_id" in joined)
+        else:
+            res = super().write(vals)
+            if moving:
+                moving._move_to_phase(new_phase, now)
         if leaving:
             leaving._queue_phase_events("close", now)
             leaving._server_write({"phase_id": False, "phase_date_in": False})
@@ -391,7 +399,7 @@ class CrmLead(models.Model):
     def _move_to_phase(self, phase, when):
         """The server moves these opportunities into ``phase``: the history closes the phase
         they leave and opens the new one; reaching it for the first time, the checklist gets
-        its items (at the next flush, for all the opportunities moved by then:
+        its items (recorded later, for all the opportunities moved by then:
         ``_queue_phase_events``)."""
         vals = {"phase_id": phase.id, "phase_date_in": when}
         further = self._not_yet_in(phase)
@@ -401,6 +409,27 @@ class CrmLead(models.Model):
             (self - further)._server_write(vals)
         self._queue_phase_events("move", when, phase)
         further._queue_phase_events("lines", phase=phase)
+
+    def _phase_vals_joined(self, written, phase, when):
+        """The phase values of these opportunities moving into ``phase``, when they are all
+        the opportunities ``written`` and move alike (all reaching it for the first time, or
+        none): the values ``write`` adds to the user's, or None."""
+        if self != written:
+            return None
+        further = self._not_yet_in(phase)
+        if further and further != self:
+            return None
+        vals = {"phase_id": phase.id, "phase_date_in": when}
+        if further:
+            vals["phase_reached_id"] = phase.id
+        return vals
+
+    def _queue_move(self, phase, when, reaching):
+        """The history and checklist of these opportunities moved into ``phase`` with the
+        values of ``_phase_vals_joined`` (``reaching``: for the first time)."""
+        self._queue_phase_events("move", when, phase)
+        if reaching:
+            self._queue_phase_events("lines", phase=phase)
 
     def _not_yet_in(self, phase):
         """Those of these opportunities that have not reached ``phase`` yet."""

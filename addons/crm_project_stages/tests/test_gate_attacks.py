@@ -110,6 +110,30 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertRefused(answer, "UserError", "cannot move to Tender")
         self.assertEqual(self.state(lead), before)
 
+    def test_a_move_the_gate_allows_carries_no_phase_value_of_the_client(self):
+        """The server writes the phase with the stage in one write: what the client sends
+        with an allowed move is checked all the same."""
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        before = self.state(lead)
+        for vals, label in (
+            ({"phase_reached_id": self.phases["tender"].id}, "Furthest Phase"),
+            ({"phase_date_in": "2020-01-01 00:00:00"}, "In Phase Since"),
+            ({"phase_id": self.phases["tender"].id}, "Phase"),
+        ):
+            vals = {"stage_id": self.stage_design.id, **vals}
+            answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals)
+            self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
+            self.assertEqual(self.state(lead), before, vals)
+        move = {"stage_id": self.stage_design.id}
+        answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], move)
+        self.assertIs(answer.get("result"), True, answer)
+        after = self.state(lead)
+        self.assertEqual((after["phase"], after["reached"].code), ("design", "design"))
+        self.assertEqual([row[0] for row in after["history"]], ["contact", "design"])
+        self.assertEqual(after["since"], after["history"][-1][1], "since the move, not 2020")
+        self.assertGreaterEqual(after["since"], before["since"])
+
     def test_only_a_sales_manager_forces_the_gate_with_a_logged_reason(self):
         lead = self._new_opportunity()
         before = self.state(lead)

@@ -1,4 +1,6 @@
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from odoo import api, models
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -8,6 +10,24 @@ from odoo.exceptions import AccessError, ValidationError
 # below what a float sum of a million of them can overflow to.
 MAX_AMOUNT = 10**15
 MAX_AMOUNT_TEXT = f"{MAX_AMOUNT:,}"
+
+
+# The fields server code adds to a user's write ({(model, field)}, ``server_values``): a
+# Python context variable, out of any client's reach (unlike Odoo's context).
+SERVER_VALUES = ContextVar("crm_suite_server_values", default=frozenset())
+
+
+@contextmanager
+def server_values(model, names):
+    """Within the block, the guard of ``model`` (``_guard_server_fields``) lets its fields
+    ``names`` through: for server code that adds values of its own to a user's write it has
+    guarded, and passes them down with ``super().write`` (where the guards of the addons
+    below would refuse them)."""
+    token = SERVER_VALUES.set(SERVER_VALUES.get() | {(model, name) for name in names})
+    try:
+        yield
+    finally:
+        SERVER_VALUES.reset(token)
 
 
 def within_amount_bounds(value):
@@ -38,7 +58,8 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
 
     ``default_<field>`` keys of the context are ignored for the fields users may not give at
     creation (a client's context is no way around the rule). Server code writes these fields as
-    superuser (``sudo()``) or below the check (``super()``)."""
+    superuser (``sudo()``), below the check (``super()``), or adds them to a user's values it
+    has checked within ``server_values``."""
 
     _name = "crm.suite.server.fields.mixin"
     _description = "CRM Suite: fields only the server writes"
@@ -120,8 +141,10 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
         :raise AccessError: naming the server's fields written
         :raise ValidationError: an amount is not a finite number within ``MAX_AMOUNT``"""
         if not self.env.su:
+            allowed = SERVER_VALUES.get()
             refused = self._get_refused_fields(
-                {name for vals in vals_list for name in vals}, creating
+                {name for vals in vals_list for name in vals if (self._name, name) not in allowed},
+                creating,
             )
             if refused:
                 raise AccessError(self._get_refusal_message(refused))
