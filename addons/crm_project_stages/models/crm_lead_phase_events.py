@@ -172,18 +172,18 @@ class CrmLead(models.Model):
         by_lead = defaultdict(list)
         for event in events:
             by_lead[event.lead_id].append(event)
-        leads = self.sudo().browse([*by_lead, *(moved - by_lead.keys())])
-        companies = {lead.id: lead.company_id.id or None for lead in leads}
         # What the statements read: the phases, the items, the history as the ORM holds it.
+        # The opportunities' company is read in SQL: the events of an opportunity gone with a
+        # rollback to a savepoint of some code's own are left out, and the commit goes on.
         self.env["crm.project.phase"].flush_model()
         self.env["crm.lead.phase.history"].flush_model()
-        self._record_phase_stays(by_lead, companies, facts)
+        self._record_phase_stays(by_lead, facts)
         if reach:
             self._give_checklist_lines(reach)
-        self._move_rows_to_company(sorted(moved), companies)
+        self._move_rows_to_company(sorted(moved))
 
     @api.model
-    def _record_phase_stays(self, by_lead, companies, facts):
+    def _record_phase_stays(self, by_lead, facts):
         """Replay each opportunity's events: the stays open in the database close at its first
         "close" or "move" (or a "reopen" with nothing opened before it); the stays the events
         open are inserted, closed by the next event that closes one. Then the facts of the
@@ -210,7 +210,6 @@ class CrmLead(models.Model):
                         event.when,
                         None,
                         event.user_id or None,
-                        companies[lead_id],
                     ]
                     stays.append(current)
                     opened.add(lead_id)
@@ -236,9 +235,11 @@ class CrmLead(models.Model):
             statements.append(
                 phase_sql.insert_history(
                     SQL(
-                        """unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[],
-                                  %s::int[], %s::int[]) WITH ORDINALITY
-                           s(lead_id, phase_id, date_in, date_out, user_id, company_id, rank)""",
+                        """(SELECT u.*, l.company_id
+                              FROM unnest(%s::int[], %s::int[], %s::timestamp[],
+                                          %s::timestamp[], %s::int[]) WITH ORDINALITY
+                                   u(lead_id, phase_id, date_in, date_out, user_id, rank)
+                              JOIN crm_lead l ON l.id = u.lead_id) s""",
                         *[list(column) for column in columns],
                     ),
                     self.env.uid,
@@ -268,13 +269,14 @@ class CrmLead(models.Model):
             reach[lead_id] = max(reach.get(lead_id, sequence), sequence)
         self.env["crm.project.phase"].flush_model()
         self.env["crm.phase.checklist.item"].flush_model()
-        leads = self.sudo().browse(reach)
+        self.flush_model(["company_id"])
         self.env.cr.execute(
             phase_sql.checklist_lines(
                 SQL(
-                    "unnest(%s::int[], %s::int[], %s::int[]) l(id, company_id, reach)",
+                    """(SELECT r.id, o.company_id, r.reach
+                          FROM unnest(%s::int[], %s::int[]) r(id, reach)
+                          JOIN crm_lead o ON o.id = r.id) l""",
                     list(reach),
-                    [lead.company_id.id or None for lead in leads],
                     list(reach.values()),
                 ),
                 self.env.uid,
@@ -282,7 +284,7 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _move_rows_to_company(self, lead_ids, companies):
+    def _move_rows_to_company(self, lead_ids):
         """The rows of these opportunities (every model of ``crm.lead.company.mixin``) take
         the opportunity's company."""
         if not lead_ids:
@@ -298,10 +300,9 @@ class CrmLead(models.Model):
         # One statement for every kind of row.
         self.env.cr.execute(
             SQL(
-                "WITH c AS (SELECT * FROM unnest(%s::int[], %s::int[]) c(lead_id, company_id)), "
-                "%s SELECT 1",
+                "WITH c AS (SELECT l.id AS lead_id, l.company_id FROM crm_lead l"
+                " WHERE l.id = ANY(%s)), %s SELECT 1",
                 lead_ids,
-                [companies[lead_id] for lead_id in lead_ids],
                 SQL(", ").join(
                     SQL(
                         """%(name)s AS (

@@ -440,3 +440,32 @@ class TestImportTestRun(JsonRpcMixin, HttpCase, ProjectStagesCase):
             lead.checklist_line_ids.item_id,
             self.item_decision_makers | self.item_budget | self.item_need,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPhaseWorkOfVanishedOpportunities(ProjectStagesCase):
+    """Code rolling back to a savepoint of its own (not Odoo's flushing one) after creating
+    opportunities leaves their phase events waiting: the commit records nothing for the
+    opportunities gone with the rollback, and does not fail (nothing the user did is lost)."""
+
+    def test_the_commit_records_nothing_for_an_opportunity_rolled_back(self):
+        self.env.cr.flush()
+        self.env.cr.execute("SAVEPOINT phase_work_test")
+        gone = self._new_opportunity("Rolled back project")
+        gone.sudo().write({"company_id": gone.company_id.id})
+        gone_id = gone.id
+        self.env.flush_all()
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT phase_work_test")
+        self.env.invalidate_all()
+        kept = self._new_opportunity("Kept project")
+        self.env.cr.flush()  # what the commit runs: the events waiting are recorded
+        self.assertFalse(self.env["crm.lead"].browse(gone_id).exists())
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead_phase_history WHERE lead_id = %s", [gone_id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self.codes(kept.phase_history_ids), ["contact"])
+        self.assertEqual(
+            kept.checklist_line_ids.item_id,
+            self.item_decision_makers | self.item_budget | self.item_need,
+        )
