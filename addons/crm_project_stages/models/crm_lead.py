@@ -266,7 +266,9 @@ class CrmLead(models.Model):
             # The phase is written with the stage, in the same write (a card dragged).
             with server_values(self._name, joined):
                 res = super().write({**vals, **joined})
-            moving._queue_move(new_phase, now, reaching="phase_reached_id" in joined)
+            moving._queue_phase_events("move", now, new_phase)
+            if "phase_reached_id" in joined:
+                moving._queue_phase_events("lines", phase=new_phase)
         else:
             res = super().write(vals)
             if moving:
@@ -424,13 +426,6 @@ class CrmLead(models.Model):
             vals["phase_reached_id"] = phase.id
         return vals
 
-    def _queue_move(self, phase, when, reaching):
-        """The history and checklist of these opportunities moved into ``phase`` with the
-        values of ``_phase_vals_joined`` (``reaching``: for the first time)."""
-        self._queue_phase_events("move", when, phase)
-        if reaching:
-            self._queue_phase_events("lines", phase=phase)
-
     def _not_yet_in(self, phase):
         """Those of these opportunities that have not reached ``phase`` yet."""
         phases = self.env["crm.project.phase"]._get_phase_table()
@@ -516,7 +511,7 @@ class CrmLead(models.Model):
         self._flush_phase_events()
 
     def _queue_checklist(self):
-        """At the next flush, each opportunity gets the lines it lacks for the checklist items
+        """When next recorded, each opportunity gets the lines it lacks for the checklist items
         of the phases up to the furthest it has reached."""
         leads = self.filtered(lambda lead: lead.phase_reached_id and lead.type == "opportunity")
         for phase, group in leads.grouped("phase_reached_id").items():

@@ -16,7 +16,7 @@ class QueryCounting:
 @tagged("post_install", "-at_install")
 class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
     """What a phase change records besides the opportunity - history rows, checklist lines -
-    is recorded once per flush for every opportunity changed since the last one, in the same
+    is recorded at once for every opportunity changed since the last recording, in the same
     few statements whatever their number (issue 14: Odoo converts and assigns leads one
     ``write`` at a time)."""
 
@@ -250,7 +250,7 @@ class TestAssignmentIsBatched(ProjectStagesCase):
 class TestHistoryKeepsTheOpportunityFacts(ProjectStagesCase, QueryCounting):
     """The funnel reads what an opportunity is now from its history rows (salesperson, team,
     outcome, phase, furthest phase, revenue, type): written with the history's own facts, in
-    one statement per flush whatever the number of opportunities changed since."""
+    one statement whatever the number of opportunities changed since."""
 
     def facts(self, lead):
         self.env.flush_all()
