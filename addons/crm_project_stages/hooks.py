@@ -121,9 +121,9 @@ def fill_opportunities(env):
         phase_sql.checklist_lines(
             SQL(
                 """
-                (SELECT l.id, l.company_id, l.phase_sequence AS reach FROM crm_lead l
-                  WHERE l.outcome = 'open' AND l.type = 'opportunity'
-                    AND l.phase_id IS NOT NULL) l
+                SELECT l.id, l.company_id, l.phase_sequence AS reach FROM crm_lead l
+                 WHERE l.outcome = 'open' AND l.type = 'opportunity'
+                   AND l.phase_id IS NOT NULL
                 """
             ),
             env.uid,

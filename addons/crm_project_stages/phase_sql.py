@@ -113,15 +113,18 @@ def checklist_lines(leads, uid):
     """The statement that gives opportunities the checklist lines they lack
     (``crm.lead._flush_phase_events``): a line for every active item of the phases up to the
     sequence ``reach``, used in the opportunity's company (the item's and its phase's company
-    empty or the opportunity's). ``leads``: SQL of rows (id, company_id, reach) aliased ``l``."""
+    empty or the opportunity's). ``leads``: a query of rows (id, company_id, reach), planned
+    apart (a CTE of its own: a planner joining the opportunities, 35 indexes, with the items
+    and the phases takes longer than the insert)."""
     return SQL(
         """
+        WITH l AS MATERIALIZED (%(leads)s)
         INSERT INTO crm_lead_checklist_line
                (lead_id, item_id, phase_id, phase_sequence, sequence, done, company_id,
                 create_uid, create_date, write_uid, write_date)
         SELECT l.id, i.id, i.phase_id, i.phase_sequence, i.sequence, false, l.company_id,
                %(stamps)s
-          FROM %(leads)s
+          FROM l
           JOIN crm_phase_checklist_item i
             ON i.active AND i.phase_sequence <= l.reach
            AND (i.company_id IS NULL OR i.company_id = l.company_id)
@@ -155,57 +158,160 @@ def _days(start, end):
 
 def history_facts(condition=None, leads=None):
     """The statement that sets the stored facts of phase history rows
-    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) and the
-    facts of their opportunity they keep (``LEAD_FACTS``), of the opportunities whose rows
-    match ``condition`` (over alias ``h``; all when None), or of the opportunities of ids
-    ``leads``. Days are double precision, as the ORM stores them; rows whose facts are
-    unchanged are left as they are."""
+    (``crm.lead.phase.history._compute_duration`` and ``_compute_phase_facts``) and, on the
+    first stays, the facts of their opportunity they keep (``LEAD_FACTS``), of the
+    opportunities whose rows match ``condition`` (over alias ``h``; all when None), or of the
+    opportunities of ids ``leads``. Days are double precision, as the ORM stores them; rows
+    whose facts are unchanged are left as they are."""
     if leads is not None:
-        scope = SQL("h.lead_id = ANY(%s)", list(leads))
+        scope = SQL("l.id = ANY(%s)", list(leads))
     else:
         scope = SQL(
-            "h.lead_id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
+            "l.id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
             condition if condition is not None else SQL("TRUE"),
         )
-    stay = _days(SQL("h.date_in"), SQL("h.date_out"))
-    history_columns = SQL(", ").join(SQL.identifier(name) for name in LEAD_FACTS)
+    return _write_history(scope)
+
+
+def record_stays(leads, closing, stays, uid):
+    """The statement that records the stays of opportunities (``crm.lead._record_phase_stays``)
+    with the facts of every history row of the opportunities of ids ``leads``: their stays
+    open in the database close at the dates of ``closing`` ({opportunity id: date}), the
+    ``stays`` are inserted in their order (lists of opportunity id, phase id, date in, date out
+    or None, salesperson id or None), and the facts of all their rows are set (as
+    ``history_facts``). Each row is written once: a row inserted or updated again in the same
+    transaction makes PostgreSQL check each of its foreign keys again. The stays of an
+    opportunity no longer in the database are left out."""
+    columns = list(zip(*stays, strict=True)) if stays else [()] * 5
+    return _write_history(
+        SQL("l.id = ANY(%s)", list(leads)),
+        uid=uid,
+        closing=SQL(
+            "SELECT * FROM unnest(%s::int[], %s::timestamp[]) c(lead_id, date_out)",
+            list(closing),
+            list(closing.values()),
+        ),
+        stays=SQL(
+            """SELECT NULL::int, u.lead_id, u.phase_id, u.date_in, u.date_out, u.rank, u.user_id
+                 FROM unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
+                      WITH ORDINALITY u(lead_id, phase_id, date_in, date_out, user_id, rank)""",
+            *[list(column) for column in columns],
+        )
+        if stays
+        else None,
+    )
+
+
+def _write_history(scope, uid=None, closing=None, stays=None):
+    """The statement that sets the history facts of the opportunities of ``scope`` (SQL over
+    alias ``l`` of ``crm_lead``), after their open stays close at the dates of ``closing``
+    (SQL of rows lead_id, date_out) and with the new ``stays`` (SQL of rows id (NULL),
+    lead_id, phase_id, date_in, date_out, rank, user_id), inserted. ``uid``: the user noted
+    as the writer of the rows (none: the rows' audit columns are left alone).
+
+    The opportunities are read in a CTE of their own, planned apart from the history: a
+    planner joining them (35 indexes) with the history and the phases costs more than the
+    statement itself."""
+    stay = _days(SQL("r.date_in"), SQL("r.date_out"))
     lead_columns = SQL(", ").join(SQL.identifier("l", name) for name in LEAD_FACTS.values())
-    return SQL(
-        """
-        WITH stays AS (
-            SELECT h.id, h.lead_id,
+    first_facts = SQL(", ").join(
+        SQL("CASE WHEN s.first THEN %s END AS %s", SQL.identifier("l", lead), SQL.identifier(name))
+        for name, lead in LEAD_FACTS.items()
+    )
+    if closing is not None:
+        closed = SQL("COALESCE(h.date_out, c.date_out)")
+        closing_join = SQL("LEFT JOIN closing c ON c.lead_id = h.lead_id")
+    else:
+        closed, closing_join = SQL("h.date_out"), SQL()
+    rows = SQL(
+        """SELECT h.id, h.lead_id, h.phase_id, h.date_in, %(closed)s AS date_out,
+                  0::bigint AS rank, NULL::int AS user_id
+             FROM crm_lead_phase_history h %(closing_join)s
+            WHERE h.lead_id IN (SELECT l.id FROM lead l)""",
+        closed=closed,
+        closing_join=closing_join,
+    )
+    if stays is not None:
+        rows = SQL(
+            "%s UNION ALL SELECT n.* FROM (%s) n WHERE n.lead_id IN (SELECT l.id FROM lead l)",
+            rows,
+            stays,
+        )
+    facts = ["date_out", "duration", "is_first_entry", "phase_closed_days", "phase_open_since"]
+    facts += list(LEAD_FACTS)
+    fact_columns = SQL(", ").join(SQL.identifier(name) for name in facts)
+    h_facts = SQL(", ").join(SQL.identifier("h", name) for name in facts)
+    f_facts = SQL(", ").join(SQL.identifier("f", name) for name in facts)
+    stamp = SQL(", write_uid = %s, write_date = (now() at time zone 'UTC')", uid)
+    ctes = [
+        SQL(
+            "lead AS MATERIALIZED (SELECT l.id, l.company_id, %s FROM crm_lead l WHERE %s)",
+            lead_columns,
+            scope,
+        )
+    ]
+    if closing is not None:
+        ctes.append(SQL("closing AS MATERIALIZED (%s)", closing))
+    ctes.append(
+        SQL(
+            """stays AS (
+            SELECT r.*,
                    COALESCE(%(stay)s, 0) AS duration,
                    row_number() OVER stays = 1 AS first,
-                   sum(%(stay)s) FILTER (WHERE h.date_out IS NOT NULL) OVER phase AS closed_days,
-                   min(h.date_in) FILTER (WHERE h.date_out IS NULL) OVER phase AS open_since
-              FROM crm_lead_phase_history h
-             WHERE %(scope)s
-            WINDOW phase AS (PARTITION BY h.lead_id, h.phase_id),
-                   stays AS (PARTITION BY h.lead_id, h.phase_id ORDER BY h.date_in, h.id)
-        ), facts AS (
-            SELECT s.id, s.duration, s.first,
-                   CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END AS closed_days,
-                   CASE WHEN s.first THEN s.open_since END AS open_since,
-                   %(lead_columns)s
-              FROM stays s
-              JOIN crm_lead l ON l.id = s.lead_id
+                   sum(%(stay)s) FILTER (WHERE r.date_out IS NOT NULL) OVER phase AS closed_days,
+                   min(r.date_in) FILTER (WHERE r.date_out IS NULL) OVER phase AS open_since
+              FROM (%(rows)s) r
+            WINDOW phase AS (PARTITION BY r.lead_id, r.phase_id),
+                   stays AS (PARTITION BY r.lead_id, r.phase_id
+                             ORDER BY r.date_in, r.id NULLS LAST, r.rank)
+        )""",
+            stay=stay,
+            rows=rows,
         )
-        UPDATE crm_lead_phase_history h
-           SET (duration, is_first_entry, phase_closed_days, phase_open_since, %(history)s)
-             = (f.duration, f.first, f.closed_days, f.open_since, %(facts)s)
+    )
+    ctes.append(
+        SQL(
+            """facts AS MATERIALIZED (
+            SELECT s.id, s.lead_id, s.phase_id, s.date_in, s.date_out, s.rank, s.user_id,
+                   l.company_id, s.duration, s.first AS is_first_entry,
+                   CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END
+                       AS phase_closed_days,
+                   CASE WHEN s.first THEN s.open_since END AS phase_open_since,
+                   %(first_facts)s
+              FROM stays s
+              JOIN lead l ON l.id = s.lead_id
+        )""",
+            first_facts=first_facts,
+        )
+    )
+    update = SQL(
+        """UPDATE crm_lead_phase_history h
+              SET (%(columns)s) = (%(f_facts)s)%(stamp)s
+             FROM facts f
+            WHERE f.id = h.id AND (%(h_facts)s) IS DISTINCT FROM (%(f_facts)s)""",
+        columns=fact_columns,
+        f_facts=f_facts,
+        h_facts=h_facts,
+        stamp=stamp if uid else SQL(),
+    )
+    if stays is None:
+        return SQL("WITH %s %s", SQL(", ").join(ctes), update)
+    ctes.append(SQL("updated AS (%s)", update))
+    return SQL(
+        """WITH %(ctes)s
+        INSERT INTO crm_lead_phase_history
+               (lead_id, phase_id, phase_sequence, date_in, user_id, company_id, %(columns)s,
+                create_uid, create_date, write_uid, write_date)
+        SELECT f.lead_id, f.phase_id, p.sequence, f.date_in, f.user_id, f.company_id,
+               %(f_facts)s, %(stamps)s
           FROM facts f
-         WHERE f.id = h.id
-           AND (h.duration, h.is_first_entry, h.phase_closed_days, h.phase_open_since,
-                %(history_h)s)
-               IS DISTINCT FROM
-               (f.duration, f.first, f.closed_days, f.open_since, %(facts)s)
-        """,
-        stay=stay,
-        scope=scope,
-        lead_columns=lead_columns,
-        history=history_columns,
-        history_h=SQL(", ").join(SQL.identifier("h", name) for name in LEAD_FACTS),
-        facts=SQL(", ").join(SQL.identifier("f", name) for name in LEAD_FACTS.values()),
+          JOIN crm_project_phase p ON p.id = f.phase_id
+         WHERE f.id IS NULL
+         ORDER BY f.rank""",
+        ctes=SQL(", ").join(ctes),
+        columns=fact_columns,
+        f_facts=f_facts,
+        stamps=stamps(uid),
     )
 
 

@@ -24,7 +24,7 @@ class CrmLead(models.Model):
 
     phase_probability = fields.Float(
         string="Phase Probability (%)",
-        compute="_compute_phase_probability",
+        compute="_compute_forecast",
         store=True,
         digits=(5, 1),
         help="Historical win rate of the opportunity's phase: won / (won + lost) of the "
@@ -42,7 +42,7 @@ class CrmLead(models.Model):
     forecast_category = fields.Selection(
         [*FORECAST_CATEGORIES, CLOSED_WON],
         string="Forecast",
-        compute="_compute_forecast_category",
+        compute="_compute_forecast",
         store=True,
         index=True,
         help="The category of the forecast the opportunity counts in: the rep's choice, or the "
@@ -51,7 +51,7 @@ class CrmLead(models.Model):
     )
     forecast_probability = fields.Float(
         string="Forecast Probability (%)",
-        compute="_compute_forecast_probability",
+        compute="_compute_forecast",
         store=True,
         digits=(5, 1),
         help="Probability the weighted forecast uses: the phase probability, or the rep's "
@@ -60,13 +60,13 @@ class CrmLead(models.Model):
     forecast_revenue = fields.Monetary(
         string="Weighted Revenue",
         currency_field="company_currency",
-        compute="_compute_forecast_probability",
+        compute="_compute_forecast",
         store=True,
         help="Expected revenue times forecast probability.",
     )
     date_won = fields.Date(
         string="Won On",
-        compute="_compute_date_won",
+        compute="_compute_forecast",
         store=True,
         index=True,
         help="Day the opportunity was won (its closing date, else its move to a Won stage) in "
@@ -75,7 +75,7 @@ class CrmLead(models.Model):
     )
     forecast_date = fields.Date(
         string="Forecast Date",
-        compute="_compute_forecast_date",
+        compute="_compute_forecast",
         store=True,
         index=True,
         help="The day that puts the opportunity in a period of the forecast: its won date "
@@ -92,7 +92,33 @@ class CrmLead(models.Model):
 
     # ------------------------------------------------------------------ computes
 
-    @api.depends("phase_id", "team_id", "company_id", "phase_id.default_win_rate")
+    @api.depends(
+        "phase_id",
+        "team_id",
+        "company_id",
+        "phase_id.default_win_rate",
+        "phase_id.forecast_category",
+        "outcome",
+        "forecast_category_manual",
+        "probability",
+        "expected_revenue",
+        "company_currency",
+        "date_closed",
+        "date_last_stage_update",
+        "date_deadline",
+        "user_id.tz",
+        "company_id.partner_id.tz",
+    )
+    def _compute_forecast(self):
+        """The forecast of the opportunity, each field by its rule below, in one compute: a
+        stage move changes them all, and the ORM's recompute costs per compute, not per
+        field."""
+        self._compute_phase_probability()
+        self._compute_forecast_category()
+        self._compute_forecast_probability()
+        self._compute_date_won()
+        self._compute_forecast_date()
+
     def _compute_phase_probability(self):
         """The win rate of the opportunity's phase in its team, else its company, else the
         phase's default (``forecast_sql.phase_probability`` in SQL). The win rates change
@@ -112,7 +138,6 @@ class CrmLead(models.Model):
             else:
                 lead.phase_probability = phases[phase]["default_win_rate"]
 
-    @api.depends("outcome", "forecast_category_manual", "phase_id.forecast_category")
     def _compute_forecast_category(self):
         """Closed Won when won, Omitted when lost, cancelled or archived; else the rep's
         category, else the phase's (``forecast_sql.forecast_category``)."""
@@ -128,14 +153,6 @@ class CrmLead(models.Model):
                     lead.forecast_category_manual or phase.get("forecast_category") or "pipeline"
                 )
 
-    @api.depends(
-        "forecast_category",
-        "forecast_category_manual",
-        "phase_probability",
-        "probability",
-        "expected_revenue",
-        "company_currency",
-    )
     def _compute_forecast_probability(self):
         """100 % when won, 0 when omitted, the rep's probability when the rep chose the
         category, else the phase probability; the weighted revenue follows
@@ -154,13 +171,6 @@ class CrmLead(models.Model):
             currency = lead.company_currency
             lead.forecast_revenue = currency.round(revenue) if currency else revenue
 
-    @api.depends(
-        "outcome",
-        "date_closed",
-        "date_last_stage_update",
-        "user_id.tz",
-        "company_id.partner_id.tz",
-    )
     def _compute_date_won(self):
         """The day of the closing (or of the move to Won) in the time zone of the deal's
         salesperson, else of its company, else UTC: never the zone of whoever triggers the
@@ -173,7 +183,6 @@ class CrmLead(models.Model):
             else:
                 lead.date_won = False
 
-    @api.depends("forecast_category", "date_won", "date_deadline")
     def _compute_forecast_date(self):
         """The won date of a won deal, else its expected closing
         (``forecast_sql.forecast_date``)."""

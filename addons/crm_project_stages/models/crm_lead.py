@@ -54,7 +54,7 @@ class CrmLead(models.Model):
     )
     phase_sequence = fields.Integer(
         string="Phase Order",
-        compute="_compute_phase_sequences",
+        compute="_compute_phase_state",
         store=True,
         help="Order of the phases on the way to Won.",
     )
@@ -71,13 +71,13 @@ class CrmLead(models.Model):
     )
     phase_reached_sequence = fields.Integer(
         string="Furthest Phase Order",
-        compute="_compute_phase_sequences",
+        compute="_compute_phase_state",
         store=True,
         help="Order of the phases on the way to Won.",
     )
     outcome = fields.Selection(
         OUTCOMES,
-        compute="_compute_outcome",
+        compute="_compute_phase_state",
         store=True,
         index=True,
         help="Open; won (in a Won stage); lost (archived with probability 0) or cancelled (lost "
@@ -85,7 +85,7 @@ class CrmLead(models.Model):
     )
     date_stalled = fields.Datetime(
         string="Stalled From",
-        compute="_compute_date_stalled",
+        compute="_compute_phase_state",
         store=True,
         index=True,
         help="When the opportunity counts as stalled if it stays in its phase: the day after "
@@ -112,7 +112,26 @@ class CrmLead(models.Model):
 
     # ------------------------------------------------------------------ computes
 
-    @api.depends("phase_id.sequence", "phase_reached_id.sequence")
+    @api.depends(
+        "phase_id.sequence",
+        "phase_reached_id.sequence",
+        "active",
+        "probability",
+        "stage_id.is_won",
+        "lost_reason_id.is_cancellation",
+        "phase_date_in",
+        "phase_id.stall_days",
+        "phase_id.company_limit_ids.stall_days",
+        "phase_id.company_limit_ids.company_id",
+        "company_id",
+    )
+    def _compute_phase_state(self):
+        """Where the opportunity stands, each field by its rule below, in one compute: a stage
+        move changes them all, and the ORM's recompute costs per compute, not per field."""
+        self._compute_phase_sequences()
+        self._compute_outcome()
+        self._compute_date_stalled()
+
     def _compute_phase_sequences(self):
         """The order of the phase and of the furthest phase reached (from the phase table:
         ``crm.project.phase._get_phase_table``)."""
@@ -123,7 +142,6 @@ class CrmLead(models.Model):
                 "sequence", 0
             )
 
-    @api.depends("active", "probability", "stage_id.is_won", "lost_reason_id.is_cancellation")
     def _compute_outcome(self):
         """The outcome of a deal, the one rule every report reads (see ``phase_sql.outcome``
         for the same rule in SQL, used by the install fill)."""
@@ -135,13 +153,6 @@ class CrmLead(models.Model):
             else:
                 lead.outcome = "cancelled" if lead.lost_reason_id.is_cancellation else "lost"
 
-    @api.depends(
-        "phase_date_in",
-        "phase_id.stall_days",
-        "phase_id.company_limit_ids.stall_days",
-        "phase_id.company_limit_ids.company_id",
-        "company_id",
-    )
     def _compute_date_stalled(self):
         limits = self.env["crm.project.phase"]._get_stall_limits()
         Phase = self.env["crm.project.phase"]

@@ -213,50 +213,15 @@ class CrmLead(models.Model):
                     ]
                     stays.append(current)
                     opened.add(lead_id)
-        statements = []
-        if closing:
-            statements.append(
-                SQL(
-                    """
-                    UPDATE crm_lead_phase_history h
-                       SET date_out = c.date_out, write_uid = %(uid)s,
-                           write_date = (now() at time zone 'UTC')
-                      FROM unnest(%(leads)s::int[], %(dates)s::timestamp[]) c(lead_id, date_out)
-                     WHERE h.lead_id = ANY(%(leads)s) AND h.lead_id = c.lead_id
-                       AND h.date_out IS NULL
-                    """,
-                    leads=list(closing),
-                    dates=list(closing.values()),
-                    uid=self.env.uid,
-                )
-            )
-        if stays:
-            columns = list(zip(*stays, strict=True))
-            statements.append(
-                phase_sql.insert_history(
-                    SQL(
-                        """(SELECT u.*, l.company_id
-                              FROM unnest(%s::int[], %s::int[], %s::timestamp[],
-                                          %s::timestamp[], %s::int[]) WITH ORDINALITY
-                                   u(lead_id, phase_id, date_in, date_out, user_id, rank)
-                              JOIN crm_lead l ON l.id = u.lead_id) s""",
-                        *[list(column) for column in columns],
-                    ),
-                    self.env.uid,
-                    order=SQL("s.rank"),
-                )
-            )
-        if len(statements) == 2:
-            # The stays are closed (a data-modifying WITH) as the new ones go in.
-            statements = [SQL("WITH closed AS (%s RETURNING h.id) %s", *statements)]
         changed = {*closing, *(stay[0] for stay in stays), *facts}
         if changed:
-            statements.append(phase_sql.history_facts(leads=sorted(changed)))
-        if statements:
-            # One round trip: the facts statement sees what the stays statement wrote.
-            self.env.cr.execute(SQL("; ").join(statements))
+            self.env.cr.execute(
+                phase_sql.record_stays(sorted(changed), closing, stays, self.env.uid)
+                if closing or stays
+                else phase_sql.history_facts(leads=sorted(changed))
+            )
             self.env["crm.lead.phase.history"].invalidate_model(
-                ["date_out", *HISTORY_FACTS], flush=False
+                ["date_out", *HISTORY_FACTS, "write_uid", "write_date"], flush=False
             )
 
     @api.model
@@ -273,9 +238,9 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             phase_sql.checklist_lines(
                 SQL(
-                    """(SELECT r.id, o.company_id, r.reach
-                          FROM unnest(%s::int[], %s::int[]) r(id, reach)
-                          JOIN crm_lead o ON o.id = r.id) l""",
+                    """SELECT r.id, o.company_id, r.reach
+                         FROM unnest(%s::int[], %s::int[]) r(id, reach)
+                         JOIN crm_lead o ON o.id = r.id""",
                     list(reach),
                     list(reach.values()),
                 ),

@@ -83,11 +83,13 @@ class CrmLeadPhaseHistory(models.Model):
     )
 
     # ------------------------------------------------------------------ the opportunity now
-    # What the funnel reads of the opportunity, kept on its history rows (the funnel reads one
-    # index of the first stays, ``init``, never the opportunities themselves): written in SQL
-    # with the stays' facts, for every opportunity whose facts or stays changed since the last
-    # flush (``crm.lead._flush_phase_events``, ``phase_sql.history_facts``), not related
-    # fields: those would cost a query per opportunity when Odoo writes them one by one.
+    # What the funnel reads of the opportunity, kept on its first stay in each phase (the
+    # funnel reads one index of the first stays, ``init``, never the opportunities
+    # themselves; the other stays keep none, so that a move rewrites fewer rows): written in
+    # SQL with the stays' facts, for every opportunity whose facts or stays changed since they
+    # were last recorded (``crm.lead._flush_phase_events``, ``phase_sql.record_stays``), not
+    # related fields: those would cost a query per opportunity when Odoo writes them one by
+    # one.
     lead_type = fields.Selection(
         [("lead", "Lead"), ("opportunity", "Opportunity")],
         string="Opportunity Type",
