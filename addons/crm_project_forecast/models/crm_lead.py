@@ -1,6 +1,7 @@
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
 from .crm_project_phase import FORECAST_CATEGORIES
@@ -157,6 +158,7 @@ class CrmLead(models.Model):
         """100 % when won, 0 when omitted, the rep's probability when the rep chose the
         category, else the phase probability; the weighted revenue follows
         (``forecast_sql.forecast_probability``, ``forecast_sql.forecast_revenue``)."""
+        roundings = {}
         for lead in self:
             if lead.forecast_category == "won":
                 probability = 100.0
@@ -169,7 +171,12 @@ class CrmLead(models.Model):
             lead.forecast_probability = probability
             revenue = (lead.expected_revenue or 0.0) * probability / 100.0
             currency = lead.company_currency
-            lead.forecast_revenue = currency.round(revenue) if currency else revenue
+            if currency:
+                if currency.id not in roundings:
+                    roundings[currency.id] = currency.rounding
+                # currency.round(revenue), without a look-up of the rounding per deal
+                revenue = float_round(revenue, precision_rounding=roundings[currency.id])
+            lead.forecast_revenue = revenue
 
     def _compute_date_won(self):
         """The day of the closing (or of the move to Won) in the time zone of the deal's

@@ -145,9 +145,13 @@ class CrmLead(models.Model):
     def _compute_outcome(self):
         """The outcome of a deal, the one rule every report reads (see ``phase_sql.outcome``
         for the same rule in SQL, used by the install fill)."""
+        steps = {}  # by stage: one look-up of the stage table per stage, not per deal
         for lead in self:
             if lead.active:
-                lead.outcome = "won" if lead.stage_id._get_phase_step() == WON_STEP else "open"
+                stage = lead.stage_id
+                if stage.id not in steps:
+                    steps[stage.id] = stage._get_phase_step()
+                lead.outcome = "won" if steps[stage.id] == WON_STEP else "open"
             elif lead.probability:
                 lead.outcome = "archived"
             else:
