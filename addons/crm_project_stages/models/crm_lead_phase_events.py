@@ -106,9 +106,12 @@ class CrmLead(models.Model):
         # The opportunities whose facts kept by the history are written now: their history
         # rows follow, when next recorded.
         cache = self.env.cache
+        dirty = cache.get_dirty_fields()
         changed = set()
         for name in LEAD_FACT_FIELDS:
-            changed.update(cache.get_dirty_records(self, self._fields[name])._ids)
+            field = self._fields[name]
+            if field in dirty:
+                changed.update(cache.get_dirty_records(self, field)._ids)
         if changed:
             # Leads not in the pipeline have no history (when one enters, its stays are
             # recorded with its facts): known from the cache, without a query.
