@@ -10,7 +10,7 @@ as an administrator installs them into a deployment (their install fills the opp
 phases); then both are compacted and analysed (``VACUUM FULL ANALYZE``). Each is
 served by an Odoo server of its own (``python -m odoo``, one process, no crons); the measures
 alternate between the two, warm (one run first, not counted), best of eight (two in the
-smoke run: times on a shared machine vary by 15 % from one run to the next, and the best of
+smoke run: times on a shared machine vary widely from one run to the next, and the best of
 more runs comes nearer to each side's own time; the report gives the slowest run too). Times
 are what the client waits for the answers; queries are Odoo's own count of each request's SQL
 (its access log, the ``--log-level`` perf info).

@@ -182,7 +182,14 @@ def record_stays(leads, closing, stays, uid):
     ``history_facts``). Each row is written once: a row inserted or updated again in the same
     transaction makes PostgreSQL check each of its foreign keys again. The stays of an
     opportunity no longer in the database are left out."""
-    columns = list(zip(*stays, strict=True)) if stays else [()] * 5
+    new_stays = None
+    if stays:
+        new_stays = SQL(
+            """SELECT NULL::int, u.lead_id, u.phase_id, u.date_in, u.date_out, u.rank, u.user_id
+                 FROM unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
+                      WITH ORDINALITY u(lead_id, phase_id, date_in, date_out, user_id, rank)""",
+            *[list(column) for column in zip(*stays, strict=True)],
+        )
     return _write_history(
         SQL("l.id = ANY(%s)", list(leads)),
         uid=uid,
@@ -191,14 +198,7 @@ def record_stays(leads, closing, stays, uid):
             list(closing),
             list(closing.values()),
         ),
-        stays=SQL(
-            """SELECT NULL::int, u.lead_id, u.phase_id, u.date_in, u.date_out, u.rank, u.user_id
-                 FROM unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
-                      WITH ORDINALITY u(lead_id, phase_id, date_in, date_out, user_id, rank)""",
-            *[list(column) for column in columns],
-        )
-        if stays
-        else None,
+        stays=new_stays,
     )
 
 

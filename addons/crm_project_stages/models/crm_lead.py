@@ -418,12 +418,11 @@ class CrmLead(models.Model):
         they leave and opens the new one; reaching it for the first time, the checklist gets
         its items (recorded later, for all the opportunities moved by then:
         ``_queue_phase_events``)."""
-        vals = {"phase_id": phase.id, "phase_date_in": when}
         further = self._not_yet_in(phase)
         if further:
-            further._server_write(dict(vals, phase_reached_id=phase.id))
+            further._server_write(self._phase_vals(phase, when, reaching=True))
         if self - further:
-            (self - further)._server_write(vals)
+            (self - further)._server_write(self._phase_vals(phase, when, reaching=False))
         self._queue_phase_events("move", when, phase)
         further._queue_phase_events("lines", phase=phase)
 
@@ -436,8 +435,14 @@ class CrmLead(models.Model):
         further = self._not_yet_in(phase)
         if further and further != self:
             return None
+        return self._phase_vals(phase, when, reaching=bool(further))
+
+    @api.model
+    def _phase_vals(self, phase, when, reaching):
+        """The values of opportunities entering ``phase`` at ``when``; ``reaching`` it for the
+        first time, it is their furthest phase too."""
         vals = {"phase_id": phase.id, "phase_date_in": when}
-        if further:
+        if reaching:
             vals["phase_reached_id"] = phase.id
         return vals
 
@@ -494,11 +499,9 @@ class CrmLead(models.Model):
                     bool(created and lead.phase_date_in),
                 )
             ).items():
-                vals = {"phase_id": phase.id}
-                if reaching:
-                    vals["phase_reached_id"] = phase.id
-                if not dated:
-                    vals["phase_date_in"] = now
+                vals = self._phase_vals(phase, now, reaching)
+                if dated:
+                    del vals["phase_date_in"]  # the day the server gave it
                 group.with_context(mail_notrack=True)._server_write(vals)
             for date_in, group in leads.grouped("phase_date_in").items():
                 group._queue_phase_events("enter", date_in, phase)
