@@ -279,8 +279,9 @@ class CrmLead(models.Model):
         joined = moving._phase_vals_joined(self, new_phase, now) if moving else None
         if joined:
             # The phase is written with the stage, in the same write (a card dragged).
-            with server_values(self._name, joined):
-                res = super().write({**vals, **joined})
+            payload = {**vals, **joined}
+            with server_values(self._name, joined, payload):
+                res = super().write(payload)
             moving._queue_phase_events("move", now, new_phase)
             if "phase_reached_id" in joined:
                 moving._queue_phase_events("lines", phase=new_phase)

@@ -3,6 +3,8 @@ their own session (a context key, a field value, a private method, an import), a
 passes a phase only with the phase's mandatory items done, or by a Sales Manager's logged
 force. Every refusal is checked for its error, its message and that nothing changed."""
 
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import server_values
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from .common import JsonRpcMixin, ProjectStagesCase
@@ -133,6 +135,27 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertEqual([row[0] for row in after["history"]], ["contact", "design"])
         self.assertEqual(after["since"], after["history"][-1][1], "since the move, not 2020")
         self.assertGreaterEqual(after["since"], before["since"])
+
+    def test_the_phase_values_the_server_adds_pass_in_that_write_alone(self):
+        """The server adds the phase to the values of the salesperson's move it has guarded
+        and lets them through the guards of the addons below: in those very values, and no
+        other write - a write of an opportunity by the same user within it (an automated
+        action, say), or a copy of the values, is guarded as usual."""
+        lead = self._new_opportunity()
+        before = self.state(lead)
+        Lead = self.env["crm.lead"].with_user(self.rep)
+        tender = self.phases["tender"].id
+        payload = {"stage_id": self.stage_design.id, "phase_id": tender}
+        with server_values("crm.lead", {"phase_id"}, payload):
+            Lead._guard_server_fields([payload])  # the server's own values: through
+            for other in (dict(payload), {"phase_id": tender}):
+                with self.assertRaisesRegex(AccessError, f"{REFUSED_FIELDS} Phase."):
+                    Lead._guard_server_fields([other])
+            with self.assertRaisesRegex(AccessError, f"{REFUSED_FIELDS} Phase."):
+                lead.with_user(self.rep).write({"phase_id": tender})
+        with self.assertRaisesRegex(AccessError, f"{REFUSED_FIELDS} Phase."):
+            Lead._guard_server_fields([payload])  # after the block: guarded again
+        self.assertEqual(self.state(lead), before)
 
     def test_only_a_sales_manager_forces_the_gate_with_a_logged_reason(self):
         lead = self._new_opportunity()

@@ -12,18 +12,20 @@ MAX_AMOUNT = 10**15
 MAX_AMOUNT_TEXT = f"{MAX_AMOUNT:,}"
 
 
-# The fields server code adds to a user's write ({(model, field)}, ``server_values``): a
-# Python context variable, out of any client's reach (unlike Odoo's context).
-SERVER_VALUES = ContextVar("crm_suite_server_values", default=frozenset())
+# The values server code adds to a user's write (``server_values``): a Python context variable,
+# out of any client's reach (unlike Odoo's context), holding (model, values, field names).
+SERVER_VALUES = ContextVar("crm_suite_server_values", default=())
 
 
 @contextmanager
-def server_values(model, names):
-    """Within the block, the guard of ``model`` (``_guard_server_fields``) lets its fields
-    ``names`` through: for server code that adds values of its own to a user's write it has
-    guarded, and passes them down with ``super().write`` (where the guards of the addons
-    below would refuse them)."""
-    token = SERVER_VALUES.set(SERVER_VALUES.get() | {(model, name) for name in names})
+def server_values(model, names, vals):
+    """Within the block, the guards of ``model`` (``_guard_server_fields``) let its fields
+    ``names`` through in the values ``vals`` - that very dictionary, and no other: for server
+    code that adds values of its own to a user's values it has guarded, and passes them down
+    with ``super().write(vals)`` (where the guards of the addons below would refuse them). Any
+    other write within the block (an automated action writing the same model, say) is guarded
+    as usual."""
+    token = SERVER_VALUES.set((*SERVER_VALUES.get(), (model, vals, frozenset(names))))
     try:
         yield
     finally:
@@ -141,9 +143,16 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
         :raise AccessError: naming the server's fields written
         :raise ValidationError: an amount is not a finite number within ``MAX_AMOUNT``"""
         if not self.env.su:
-            allowed = SERVER_VALUES.get()
+            granted = [
+                (given, names) for model, given, names in SERVER_VALUES.get() if model == self._name
+            ]
             refused = self._get_refused_fields(
-                {name for vals in vals_list for name in vals if (self._name, name) not in allowed},
+                {
+                    name
+                    for vals in vals_list
+                    for name in vals
+                    if not any(given is vals and name in names for given, names in granted)
+                },
                 creating,
             )
             if refused:
