@@ -55,6 +55,39 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
             )
             self.assertEqual(lead.phase_history_ids.company_id, lead.company_id)
 
+    def test_a_move_writes_each_history_row_once(self):
+        """The stay a move closes, the first stays whose facts change and the new stay: each
+        row written once, in one statement (PostgreSQL checks every foreign key of a row
+        written twice in a transaction again). Counted by PostgreSQL itself, for this
+        transaction."""
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # its entry in Contact recorded
+
+        def writes():
+            self.env.cr.execute(
+                "SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'crm_lead_phase_history'"
+            )
+            return self.env.cr.fetchone()
+
+        for stage, expected in (
+            # closed: Contact's first stay (its facts with it); new: Design's first stay
+            (self.stage_design, (1, 1)),
+            # closed: Design's first stay; Contact's first stay open again; a second stay
+            (self.stage_contact, (1, 2)),
+            # closed: Contact's second stay; Contact's and Design's first stays; a second stay
+            (self.stage_design, (1, 3)),
+        ):
+            before = writes()
+            lead.write({"stage_id": stage.id})
+            self.env.flush_all()
+            self.env.cr.precommit.run()  # recorded as at the commit
+            after = writes()
+            self.assertEqual((after[0] - before[0], after[1] - before[1]), expected, stage.name)
+        self.assertEqual(len(lead.phase_history_ids), 4)
+
     def test_the_stays_of_many_moves_before_a_flush_are_each_recorded(self):
         lead = self._new_opportunity()
         self._tick_mandatory(lead, "contact")
