@@ -7,6 +7,11 @@ from odoo.tools.sql import create_index
 from .crm_project_phase import FORECAST_CATEGORIES
 
 CLOSED_WON = ("won", "Closed Won")
+MANAGER_GROUP = "sales_team.group_sale_manager"
+# crm's dates of a deal the forecast counts by (its won date, the win rates' window, the
+# funnel's closed deals): crm sets them at each move, win and loss; a Sales Manager may correct
+# them (an import of past deals, say), a salesperson may not move a win into another period.
+CLOSING_DATES = frozenset({"date_closed", "date_last_stage_update"})
 # The fields of the forecast of an opportunity: only the server writes them.
 FORECAST_FIELDS = frozenset(
     {
@@ -283,8 +288,18 @@ class CrmLead(models.Model):
         return super()._get_server_written_fields() | FORECAST_FIELDS
 
     @api.model
+    def _get_refused_fields(self, names, creating=False):
+        refused = super()._get_refused_fields(names, creating)
+        dates = set(names or ()) & CLOSING_DATES
+        if dates and not self.env.user.has_group(MANAGER_GROUP):
+            refused |= dates
+        return refused
+
+    @api.model
     def _get_refusal_hints(self, names):
         hints = super()._get_refusal_hints(names)
+        if names & CLOSING_DATES:
+            hints.append(self.env._("A Sales Manager can correct the dates of a deal."))
         if names & FORECAST_FIELDS:
             hints.append(
                 self.env._("To put it in another forecast category, set Forecast Category.")

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from datetime import date, datetime
 from urllib.parse import quote
 
 from odoo.addons.crm_project_stages.tests.common import JsonRpcMixin
@@ -82,6 +83,40 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
             .with_context(active_test=False)
             .search([("name", "=", "Won in 2001")])
         )
+
+    def test_a_salesperson_does_not_date_a_win_a_sales_manager_corrects_it(self):
+        """crm sets the closing date of a deal and the date of its last move; the forecast
+        counts a win in the period of that day (targets, win rates): a salesperson does not
+        move their win into another quarter over RPC; a Sales Manager may correct it."""
+
+        def state(lead):
+            self.env.invalidate_all()
+            return (lead.date_closed, lead.date_last_stage_update, lead.date_won)
+
+        before = state(self.won)
+        self.assertEqual(before[2], date(2030, 6, 30))
+        for vals, label in (
+            ({"date_closed": "2030-07-02 10:00:00"}, "Closed Date"),
+            ({"date_last_stage_update": "2030-07-02 10:00:00"}, "Last Stage Update"),
+        ):
+            answer = self.rpc("fc_rita", "crm.lead", "write", [self.won.id], vals)
+            message = self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} {label}.")
+            self.assertIn("A Sales Manager can correct the dates of a deal.", message)
+            self.assertEqual(state(self.won), before, vals)
+        answer = self.rpc(
+            "fc_rita",
+            "crm.lead",
+            "create",
+            {"name": "Closed in 2001", "type": "opportunity", "date_closed": "2001-01-01"},
+        )
+        self.assertRefused(answer, "AccessError", f"{REFUSED_FIELDS} Closed Date.")
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "Closed in 2001")]))
+        answer = self.rpc(
+            "fc_manager", "crm.lead", "write", [self.won.id], {"date_closed": "2030-07-02 10:00:00"}
+        )
+        self.assertIs(answer.get("result"), True, answer)
+        self.assertEqual(state(self.won)[0], datetime(2030, 7, 2, 10, 0))
+        self.assertEqual(state(self.won)[2], date(2030, 7, 2), "the win moves to Q3")
 
     # ------------------------------------------------------------------ 14: the workbook
 
