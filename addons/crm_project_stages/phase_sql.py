@@ -150,6 +150,10 @@ LEAD_FACTS = {
 }
 
 
+# The facts of a stay a history row stores besides the opportunity's (``history_facts``).
+STAY_FACTS = ("duration", "is_first_entry", "phase_closed_days", "phase_open_since")
+
+
 def _days(start, end):
     """Days from ``start`` to ``end`` as the ORM computes them in Python: seconds (whole, as
     Odoo stores datetimes) over 86,400, in double precision."""
@@ -197,7 +201,9 @@ def record_stays(leads, closing, stays, uid):
             "SELECT * FROM unnest(%s::int[], %s::timestamp[]) c(lead_id, date_out)",
             list(closing),
             list(closing.values()),
-        ),
+        )
+        if closing
+        else None,
         stays=new_stays,
     )
 
@@ -237,8 +243,7 @@ def _write_history(scope, uid=None, closing=None, stays=None):
             rows,
             stays,
         )
-    facts = ["date_out", "duration", "is_first_entry", "phase_closed_days", "phase_open_since"]
-    facts += list(LEAD_FACTS)
+    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
     fact_columns = SQL(", ").join(SQL.identifier(name) for name in facts)
     h_facts = SQL(", ").join(SQL.identifier("h", name) for name in facts)
     f_facts = SQL(", ").join(SQL.identifier("f", name) for name in facts)

@@ -1,13 +1,13 @@
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
 from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
 from .crm_project_phase import FORECAST_CATEGORIES
 
 CLOSED_WON = ("won", "Closed Won")
-MANAGER_GROUP = "sales_team.group_sale_manager"
 # crm's dates of a deal the forecast counts by (its won date, the win rates' window, the
 # funnel's closed deals): crm sets them at each move, win and loss; a Sales Manager may correct
 # them (an import of past deals, say), a salesperson may not move a win into another period.

@@ -20,13 +20,7 @@ COMPANY_PENDING = "crm_project_stages.lead_company"
 # ``_flush_phase_events`` is recording (it flushes the opportunities first).
 RECORDING = "crm_project_stages.phase_events_recording"
 # The stored facts of history rows (``phase_sql.history_facts``).
-HISTORY_FACTS = (
-    "duration",
-    "is_first_entry",
-    "phase_closed_days",
-    "phase_open_since",
-    *phase_sql.LEAD_FACTS,
-)
+HISTORY_FACTS = (*phase_sql.STAY_FACTS, *phase_sql.LEAD_FACTS)
 # The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
 LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
 
