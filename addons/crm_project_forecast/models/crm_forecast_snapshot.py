@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
 from odoo.exceptions import AccessError
 
 # Won deals closed since the first day of the previous year are frozen with the open ones, so
@@ -45,7 +46,7 @@ class CrmForecastSnapshot(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_take_snapshot(self):
-        if not self.env.user.has_group("sales_team.group_sale_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only Sales Managers can freeze the forecast."))
         snapshots = self._take_snapshots(self.env.companies)
         return {

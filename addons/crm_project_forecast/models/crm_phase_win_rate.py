@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models, tools
+from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_unique_index
@@ -74,7 +75,7 @@ class CrmPhaseWinRate(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_recompute(self):
-        if not self.env.user.has_group("sales_team.group_sale_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only Sales Managers can recompute the phase win rates."))
         self.env["crm.phase.win.rate"]._recompute_win_rates()
         return {

@@ -447,13 +447,13 @@ class TestImportTestRun(JsonRpcMixin, HttpCase, ProjectStagesCase):
     (``base_import.import.execute_import`` with ``dryrun``): what their entry into the
     pipeline left to record goes with them, and the request ends without an error."""
 
-    def _import(self, dryrun):
-        name = f"Imported pump project {'test' if dryrun else 'real'}"
-        csv = f"name,type,stage_id\n{name},opportunity,{self.stage_contact.name}\n"
+    def _execute_import(self, columns, row, dryrun):
+        """Import one CSV ``row`` of ``columns`` into opportunities as the rep: the *Test*
+        button with ``dryrun``, else the *Import* button. Neither reports a problem."""
         wizard = self.env["base_import.import"].create(
             {
                 "res_model": "crm.lead",
-                "file": csv.encode(),
+                "file": f"{','.join(columns)}\n{','.join(row)}\n".encode(),
                 "file_type": "text/csv",
             }
         )
@@ -462,13 +462,20 @@ class TestImportTestRun(JsonRpcMixin, HttpCase, ProjectStagesCase):
             "base_import.import",
             "execute_import",
             [wizard.id],
-            ["name", "type", "stage_id"],
-            ["name", "type", "stage_id"],
+            columns,
+            columns,
             {"quoting": '"', "separator": ",", "has_headers": True},
             dryrun=dryrun,
         )
         self.assertNotIn("error", answer, answer.get("error"))
         self.assertFalse(answer["result"]["messages"], answer["result"])
+        self.env.invalidate_all()
+
+    def _import(self, dryrun):
+        name = f"Imported pump project {'test' if dryrun else 'real'}"
+        self._execute_import(
+            ["name", "type", "stage_id"], [name, "opportunity", self.stage_contact.name], dryrun
+        )
         return self.env["crm.lead"].search([("name", "=", name)])
 
     def test_a_test_run_leaves_nothing_and_a_real_run_records_the_entry(self):
@@ -480,6 +487,39 @@ class TestImportTestRun(JsonRpcMixin, HttpCase, ProjectStagesCase):
             lead.checklist_line_ids.item_id,
             self.item_decision_makers | self.item_budget | self.item_need,
         )
+
+    def test_a_test_run_moving_deals_records_no_move(self):
+        """An import that moves existing deals to another stage, tested first: the test run
+        rolls the moves back, and with them the stays and the checklist they would have
+        recorded; the real run records them."""
+        lead = self._new_opportunity("Pump upgrade")
+        self.env["ir.model.data"].create(
+            {"module": "__import__", "name": "pump_upgrade", "model": "crm.lead", "res_id": lead.id}
+        )
+        self._tick_mandatory(lead, "contact")
+        self.env.flush_all()
+        before = (
+            [(row.phase_id.code, row.date_in, row.date_out) for row in lead.phase_history_ids],
+            self.codes(lead.checklist_line_ids),
+        )
+        self._execute_import(
+            ["id", "stage_id"], ["__import__.pump_upgrade", self.stage_design.name], True
+        )
+        self.assertEqual(lead.phase_id.code, "contact")
+        self.assertEqual(
+            (
+                [(row.phase_id.code, row.date_in, row.date_out) for row in lead.phase_history_ids],
+                self.codes(lead.checklist_line_ids),
+            ),
+            before,
+            "the test run recorded no stay and gave no checklist",
+        )
+        self._execute_import(
+            ["id", "stage_id"], ["__import__.pump_upgrade", self.stage_design.name], False
+        )
+        self.assertEqual(lead.phase_id.code, "design")
+        self.assertEqual(self.codes(lead.phase_history_ids), ["contact", "design"])
+        self.assertIn("design", self.codes(lead.checklist_line_ids))
 
 
 @tagged("post_install", "-at_install")
