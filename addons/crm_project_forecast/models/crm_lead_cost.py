@@ -46,3 +46,22 @@ class CrmLeadCost(models.Model):
     @api.model
     def _get_amount_fields(self):
         return super()._get_amount_fields() | {"amount"}
+
+    @api.model
+    def _get_fixed_fields(self):
+        """An expense stays on the opportunity it was spent for: moving it to another one
+        would put it where its writer may not enter one (the rules check a write before it)
+        and change that deal's cost of selling."""
+        return super()._get_fixed_fields() | {"lead_id"}
+
+    @api.model
+    def _get_refusal_hints(self, names):
+        hints = super()._get_refusal_hints(names)
+        if "lead_id" in names:
+            hints.append(
+                self.env._(
+                    "An expense stays on the opportunity it was spent for: enter a new one on "
+                    "the other opportunity."
+                )
+            )
+        return hints

@@ -120,6 +120,47 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
 
     # ------------------------------------------------------------------ 14: the workbook
 
+    def test_a_salesperson_cannot_move_an_expense_onto_another_reps_deal(self):
+        """Rita may not enter an expense on Raul's deal (the record rule refuses the create),
+        nor put one there by writing the deal of her own expense (Odoo checks the rules of a
+        write before it): it would raise the cost of selling of Raul's deal and team."""
+        context = {"allowed_company_ids": self.company.ids}
+        answer = self.rpc(
+            "fc_rita",
+            "crm.lead.cost",
+            "create",
+            {"lead_id": self.contact.id, "name": "Planted", "amount": 50_000},
+            context=context,
+        )
+        self.assertRefused(answer, "AccessError")
+        mine = self.env["crm.lead.cost"].create(
+            {"lead_id": self.tender.id, "name": "Flights", "amount": 50_000}
+        )
+        answer = self.rpc(
+            "fc_rita",
+            "crm.lead.cost",
+            "write",
+            [mine.id],
+            {"lead_id": self.contact.id},
+            context=context,
+        )
+        self.assertRefused(
+            answer,
+            "AccessError",
+            "These fields are set by the server and cannot be changed: Opportunity.",
+            "An expense stays on the opportunity it was spent for",
+        )
+        self.env.invalidate_all()
+        Cost = self.env["crm.lead.cost"]
+        self.assertFalse(Cost.search([("lead_id", "=", self.contact.id)]))
+        self.assertEqual(Cost.search([("lead_id", "=", self.tender.id)]), mine)
+        self.assertEqual(self.contact.selling_cost, 0.0)
+        # Her own expense stays hers to correct.
+        answer = self.rpc(
+            "fc_rita", "crm.lead.cost", "write", [mine.id], {"amount": 40_000}, context=context
+        )
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+
     def test_the_workbook_comes_from_the_download_route_only_and_leaves_nothing(self):
         scratch = tempfile.mkdtemp(prefix="crm_forecast_attack_")
         previous, tempfile.tempdir = tempfile.tempdir, scratch

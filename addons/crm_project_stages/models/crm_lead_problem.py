@@ -3,7 +3,7 @@ from odoo import api, fields, models
 
 class CrmLeadProblem(models.Model):
     _name = "crm.lead.problem"
-    _inherit = ["crm.lead.company.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.lead.company.mixin"]
     _description = "Opportunity Problem"
     _order = "state, create_date desc, id desc"
 
@@ -26,7 +26,9 @@ class CrmLeadProblem(models.Model):
     state = fields.Selection(
         [("open", "Open"), ("solved", "Solved")], default="open", required=True, index=True
     )
-    date_solved = fields.Datetime(string="Solved On", readonly=True)
+    date_solved = fields.Datetime(
+        string="Solved On", readonly=True, help="When the problem was marked solved."
+    )
     note = fields.Text(string="Details")
 
     @api.depends("lead_id")
@@ -42,16 +44,43 @@ class CrmLeadProblem(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._guard_server_fields(vals_list, creating=True)
         for vals in vals_list:
             if vals.get("state") == "solved":
                 vals.setdefault("date_solved", fields.Datetime.now())
         return super().create(vals_list)
 
     def write(self, vals):
+        self._guard_server_fields([vals])
         if "state" in vals:
             solved = vals["state"] == "solved"
             vals = dict(vals, date_solved=fields.Datetime.now() if solved else False)
         return super().write(vals)
+
+    @api.model
+    def _get_server_written_fields(self):
+        """The day a problem was solved is the server's: noted when it is marked solved."""
+        return super()._get_server_written_fields() | {"date_solved"}
+
+    @api.model
+    def _get_fixed_fields(self):
+        """A problem stays on the opportunity it was logged on: moving it to another one would
+        put it where its writer may not log one (the rules check a write before it)."""
+        return super()._get_fixed_fields() | {"lead_id"}
+
+    @api.model
+    def _get_refusal_hints(self, names):
+        hints = super()._get_refusal_hints(names)
+        if "lead_id" in names:
+            hints.append(
+                self.env._(
+                    "A problem stays on the opportunity it was logged on: log a new one on the "
+                    "other opportunity."
+                )
+            )
+        if "date_solved" in names:
+            hints.append(self.env._("Mark the problem solved: the server notes the day."))
+        return hints
 
     def action_solve(self):
         self.write({"state": "solved"})
