@@ -231,6 +231,14 @@ class CrmLead(models.Model):
 
     # ------------------------------------------------------------------ actions
 
+    def _merge_dependences(self, opportunities):
+        """Merging opportunities (crm deletes the merged ones after): their selling expenses
+        come to this one, and with them their cost of selling. Moved by the server: a user
+        never moves an expense."""
+        res = super()._merge_dependences(opportunities)
+        opportunities.cost_ids.sudo().write({"lead_id": self.id})
+        return res
+
     def action_open_selling_cost(self):
         self.ensure_one()
         return {

@@ -1,5 +1,6 @@
+from odoo.addons.crm_project_stages.tests.common import JsonRpcMixin
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .forecast_common import Q2, ForecastCase
 
@@ -105,3 +106,38 @@ class TestSellingCost(ForecastCase):
         self.assertEqual(visible.lead_id, self.contact)
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.env["crm.lead.cost"].create({"lead_id": self.tender.id, "name": "x", "amount": -1})
+
+
+@tagged("post_install", "-at_install")
+class TestMergeKeepsExpenses(JsonRpcMixin, HttpCase, ForecastCase):
+    def test_merging_a_duplicate_keeps_its_expenses(self):
+        """Rita merges a duplicate into her deal (crm's *Merge* wizard, over JSON-RPC): crm
+        deletes the duplicate, its selling expenses come to the kept deal and count in its
+        cost of selling."""
+        duplicate = self._lead(
+            "Tender deal (duplicate)", self.rita, self.east, "contact", 0, "2030-05-15"
+        )
+        expense = self.env["crm.lead.cost"].create(
+            {"lead_id": duplicate.id, "name": "Flights to the site", "amount": 1_200}
+        )
+        before = self.tender.selling_cost
+        context = {"allowed_company_ids": self.company.ids}
+        wizard = self.rpc(
+            "fc_rita",
+            "crm.merge.opportunity",
+            "create",
+            {
+                "opportunity_ids": [[6, 0, [self.tender.id, duplicate.id]]],
+                "user_id": self.rita.id,
+                "team_id": self.east.id,
+            },
+            context=context,
+        )["result"]
+        answer = self.rpc(
+            "fc_rita", "crm.merge.opportunity", "action_merge", [wizard], context=context
+        )
+        self.assertNotIn("error", answer, answer.get("error"))
+        self.env.invalidate_all()
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(expense.lead_id, self.tender)
+        self.assertEqual(self.tender.selling_cost, before + 1_200)

@@ -325,6 +325,30 @@ class CrmLead(models.Model):
         with self._batch_pipeline_entry():
             return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
 
+    def _merge_dependences(self, opportunities):
+        """Merging opportunities (crm deletes the merged ones after): their problems come to
+        this one, and the items they ticked off stay ticked here - nothing entered on a
+        duplicate is lost. Moved by the server: a user never moves a problem."""
+        res = super()._merge_dependences(opportunities)
+        opportunities.problem_ids.sudo().write({"lead_id": self.id})
+        self._merge_checklist_ticks(opportunities)
+        return res
+
+    def _merge_checklist_ticks(self, opportunities):
+        """The items ticked off on ``opportunities`` and open here are ticked here, by whom
+        and when they were ticked first. An item of a phase this opportunity has not reached
+        has no line here: its tick goes with the duplicate."""
+        first = {}
+        for line in opportunities.checklist_line_ids.filtered("done").sorted("done_date"):
+            first.setdefault(line.item_id, line)
+        for line in self.checklist_line_ids.filtered(
+            lambda line: not line.done and line.item_id in first
+        ):
+            ticked = first[line.item_id]
+            line = line.sudo()
+            line.write({"done": True})
+            line.write({"done_by_id": ticked.done_by_id.id, "done_date": ticked.done_date})
+
     # ------------------------------------------------------------------ actions
 
     def action_open_problems(self):
