@@ -96,6 +96,13 @@ class CrmVendorEvaluation(models.Model):
         "res.partner", string="Chosen Vendor", tracking=True, copy=False
     )
     decision_reason = fields.Text(string="Reason for the Decision", copy=False)
+    date_decided = fields.Datetime(
+        string="Decided On",
+        readonly=True,
+        copy=False,
+        help="When the evaluation was last decided. Kept when the decision is reopened: an "
+        "evaluation that was ever decided is never deleted.",
+    )
     description = fields.Html()
 
     @api.depends("vendor_ids")
@@ -169,6 +176,7 @@ class CrmVendorEvaluation(models.Model):
             "assignment_ids",
             "score_ids",
             "result_ids",
+            "date_decided",
         }
 
     def _check_submitted_work_kept(self, vendors_before):
@@ -237,6 +245,29 @@ class CrmVendorEvaluation(models.Model):
             return
         if any(evaluation.state not in ("draft", "cancel") for evaluation in self):
             raise UserError(_("Only a draft or cancelled evaluation can be deleted."))
+        kept = self._with_submitted_work()
+        if kept:
+            raise UserError(
+                _(
+                    "“%s” holds submitted scores or a decision: it cannot be deleted, so that "
+                    "this work is kept. Cancel it instead: a cancelled evaluation stays, with its "
+                    "scores and its chatter.",
+                    kept[0].name,
+                )
+            )
+
+    def _with_submitted_work(self):
+        """The evaluations of ``self`` that someone's submitted work stands on: a submitted
+        scoring sheet (with its scores), or a decision taken once, even if reopened since."""
+        submitted = (
+            self.env["crm.vendor.eval.assignment"]
+            .sudo()
+            ._read_group(
+                [("evaluation_id", "in", self.ids), ("state", "=", "submitted")], ["evaluation_id"]
+            )
+        )
+        scored = {evaluation.id for (evaluation,) in submitted}
+        return self.sudo().filtered(lambda e: e.id in scored or e.date_decided)
 
     # ------------------------------------------------------------------ actions
 

@@ -3,7 +3,7 @@ its chatter posts in the company's language."""
 
 from markupsafe import Markup
 
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
@@ -20,7 +20,7 @@ class CrmVendorEvaluation(models.Model):
             if not evaluation.decision_vendor_id or not evaluation.decision_reason:
                 raise UserError(_("Choose the vendor and give the reason for the decision."))
         self._compute_results()
-        self.sudo().write({"state": "done"})
+        self.sudo().write({"state": "done", "date_decided": fields.Datetime.now()})
         self.assignment_ids._close_scoring_activities()
         for evaluation in self:
             evaluation._post_ranking()

@@ -1,12 +1,23 @@
 """A decision stays decided, and submitted work stays, against a manager with a JSON-RPC client
-(issue #11, items 3 and 4): over real HTTP, exact refusals, nothing changed."""
+(issue #11, items 3 and 4), against a contact merge and against deleting a cancelled evaluation
+(the review's probes): over real HTTP, exact refusals, nothing changed."""
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AttackMixin, VendorEvalCase
 
 FROZEN = "“CRM selection” is decided: reopen it to change %s."
+MERGE_REFUSED = (
+    "Nimbus CRM and Pacific Integrators are vendors of the same evaluation (“CRM selection”): "
+    "merging them would mix up their scores and results. Keep both contacts, or first remove "
+    "one of them from the evaluation (possible until scores are submitted on it)."
+)
+KEPT = (
+    "“%s” holds submitted scores or a decision: it cannot be deleted, so that this work is "
+    "kept. Cancel it instead: a cancelled evaluation stays, with its scores and its chatter."
+)
 
 
 @tagged("post_install", "-at_install")
@@ -265,3 +276,125 @@ class TestDecisionLock(AttackMixin, HttpCase, VendorEvalCase):
         # Bob's scores still count.
         self.evaluation.with_user(self.manager).action_compute_results()
         self.assertEqual(self.evaluation.result_ids.sorted("rank")[:1].total, 76.0)
+
+    # ------------------------------------------------------------------ contact merge
+
+    def _clerk(self):
+        """An internal user with *Contact Creation*, as Odoo makes every new internal user."""
+        return new_test_user(
+            self.env,
+            login="ve_clerk",
+            name="Clara Clerk",
+            groups="base.group_user,base.group_partner_manager",
+        )
+
+    def _contacts(self, partners):
+        self.env.invalidate_all()
+        return partners.exists().read(["name", "active", "write_date"])
+
+    def _merge_as(self, login, partners, kept):
+        """Odoo's *Merge* of contacts (the wizard crm's duplicates open too), over JSON-RPC."""
+        reply = self.rpc(
+            login,
+            "base.partner.merge.automatic.wizard",
+            "create",
+            {
+                "state": "selection",
+                "partner_ids": [Command.set(partners.ids)],
+                "dst_partner_id": kept.id,
+            },
+        )
+        self.assertIn("result", reply, reply)
+        return self.rpc(login, "base.partner.merge.automatic.wizard", "action_merge",
+                        [reply["result"]])  # fmt: skip
+
+    def test_two_vendors_of_one_evaluation_are_never_merged(self):
+        """Any internal user gets *Contact Creation* (base.default_user), which opens Odoo's
+        contact merge. Merged, two vendors of the decided evaluation would lose it a vendor,
+        the merged vendor's submitted scores (the merge deletes what a unique constraint
+        refuses) and results naming each vendor: refused, nothing changed."""
+        self._clerk()
+        vendors = self.v1 | self.v2
+        before = (self._everything(), self._contacts(vendors))
+        self.assertEqual(len(before[0][6]), 12, "the twelve submitted scores")
+        reply = self._merge_as("ve_clerk", vendors, self.v2)
+        self.assertRefused(reply, "UserError", MERGE_REFUSED)
+        self.assertEqual((self._everything(), self._contacts(vendors)), before)
+        # Reopened, the vendors are still those the team submitted on; and whoever calls the
+        # merge (a script as superuser, an administrator: no same-email check) is refused.
+        self.evaluation.with_user(self.manager).action_reopen()
+        Wizard = self.env["base.partner.merge.automatic.wizard"]
+        with self.assertRaisesRegex(UserError, "are vendors of the same evaluation"):
+            Wizard._merge(vendors.ids, self.v1)
+        self.assertEqual(vendors.exists(), vendors)
+
+    def test_vendors_of_different_evaluations_merge_as_usual(self):
+        """A duplicate of a vendor that meets it in no evaluation merges: its evaluations
+        then name the contact kept, Odoo's usual behaviour."""
+        duplicate = self.env["res.partner"].create({"name": "Nimbus CRM Ltd", "is_company": True})
+        other = self.env["crm.vendor.evaluation"].with_user(self.manager).create(
+            {"name": "Other selection", "template_id": self.template.id,
+             "vendor_ids": [Command.set((duplicate | self.v3).ids)]}
+        )  # fmt: skip
+        self._clerk()
+        reply = self._merge_as("ve_clerk", self.v1 | duplicate, self.v1)
+        self.assertNotIn("error", reply)
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(other.vendor_ids, self.v1 | self.v3)
+        self.assertEqual(self.evaluation.vendor_ids, self.v1 | self.v2)
+
+    # ------------------------------------------------------------------ deleting
+
+    def test_submitted_work_and_a_decision_are_never_deleted(self):
+        """A manager reopens, cancels (both allowed), then deletes: refused, and the sheets,
+        the scores, the results and the chatter (the decision, the reopening) stay."""
+        for method in ("action_reopen", "action_cancel"):
+            reply = self.rpc("ve_manager", "crm.vendor.evaluation", method, self.evaluation.ids)
+            self.assertNotIn("error", reply)
+        self.assertEqual(self.evaluation.state, "cancel")
+        messages = self.evaluation.message_ids
+        before = (self._everything(), self.snapshot(messages))
+        reply = self.rpc("ve_manager", "crm.vendor.evaluation", "unlink", self.evaluation.ids)
+        self.assertRefused(reply, "UserError", KEPT % "CRM selection")
+        self.assertEqual((self._everything(), self.snapshot(messages)), before)
+        self.assertEqual(len(self.evaluation.assignment_ids.filtered("date_submitted")), 2)
+
+    def test_a_decision_without_submitted_sheets_is_kept_too(self):
+        """Decided before anyone submitted, then reopened, the chosen vendor cleared and
+        cancelled: the decision was taken, the evaluation stays."""
+        evaluation = self._evaluation(name="Quick call")
+        evaluation.write({"decision_vendor_id": self.v1.id, "decision_reason": "Only option"})
+        evaluation.with_user(self.manager).action_decide()
+        self.assertTrue(evaluation.date_decided)
+        evaluation.with_user(self.manager).action_reopen()
+        evaluation.with_user(self.manager).write({"decision_vendor_id": False})
+        evaluation.with_user(self.manager).action_cancel()
+        # Written by the server only: a manager cannot clear it to delete the evaluation.
+        reply = self.rpc(
+            "ve_manager", "crm.vendor.evaluation", "write", evaluation.ids, {"date_decided": False}
+        )
+        self.assertRefused(
+            reply,
+            "AccessError",
+            "These fields are set by the server and cannot be changed: Decided On.",
+        )
+        before = self.snapshot(evaluation)
+        reply = self.rpc("ve_manager", "crm.vendor.evaluation", "unlink", evaluation.ids)
+        self.assertRefused(reply, "UserError", KEPT % "Quick call")
+        self.assertEqual(self.snapshot(evaluation), before)
+
+    def test_an_evaluation_nobody_worked_on_can_be_deleted(self):
+        draft = (
+            self.env["crm.vendor.evaluation"]
+            .with_user(self.manager)
+            .create({"name": "Draft", "template_id": self.template.id})
+        )
+        cancelled = self._evaluation(name="Called off")
+        self._score(cancelled, self.alice, self.v1, self.a1, 4)  # scored, never submitted
+        cancelled.with_user(self.manager).action_cancel()
+        for evaluation in (draft, cancelled):
+            reply = self.rpc("ve_alice", "crm.vendor.evaluation", "unlink", evaluation.ids)
+            self.assertEqual(reply["error"], "AccessError")
+            reply = self.rpc("ve_manager", "crm.vendor.evaluation", "unlink", evaluation.ids)
+            self.assertEqual(reply, {"result": True})
+            self.assertFalse(evaluation.exists())

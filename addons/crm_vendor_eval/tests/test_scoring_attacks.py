@@ -1,6 +1,7 @@
 """Blind scoring holds against an evaluator with a JSON-RPC client (issue #11, items 1 and 2):
 each call goes over real HTTP with the attacker's session; each refusal is exact and leaves
-the database as it was."""
+the database as it was. No read path (searches on scores and results, grouped reads, the form,
+exports) shows an evaluator who has not submitted what the others scored."""
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
@@ -269,3 +270,81 @@ class TestScoringAttacks(AttackMixin, HttpCase, VendorEvalCase):
             "ve_manager", "crm.vendor.evaluation", "action_compute_results", self.evaluation.ids
         )
         self.assertNotIn("error", reply)
+
+
+@tagged("post_install", "-at_install")
+class TestBlindScoringReadPaths(AttackMixin, HttpCase, VendorEvalCase):
+    """Alice has not submitted; Bob has: whatever Alice asks over JSON-RPC, she learns nothing
+    of Bob's scores or of the results (blind scoring)."""
+
+    def setUp(self):
+        super().setUp()
+        self.evaluation = self._evaluation()
+        self._fill_hand_example(self.evaluation)
+        self.bob_sheet = self.evaluation.assignment_ids.filtered(lambda s: s.user_id == self.bob)
+        self.bob_sheet.with_user(self.bob).action_submit()
+        self.assertTrue(self.evaluation.result_ids)
+
+    def test_no_read_path_shows_an_unsubmitted_evaluator_the_others_scores(self):
+        ev = self.evaluation
+        # Searching the team's sheets on the scores of their lines.
+        for value in ("0", "1", "2", "3", "4", "5"):
+            reply = self.rpc(
+                "ve_alice",
+                "crm.vendor.eval.assignment",
+                "search_count",
+                [("id", "=", self.bob_sheet.id), ("score_ids.score", "=", value)],
+            )
+            self.assertEqual(reply, {"result": 0}, value)
+            reply = self.rpc(
+                "ve_alice",
+                "crm.vendor.evaluation",
+                "search_count",
+                [("id", "=", ev.id), ("score_ids.evaluator_id", "=", self.bob.id),
+                 ("score_ids.score", "=", value)],
+            )  # fmt: skip
+            self.assertEqual(reply, {"result": 0}, value)
+        # The results, their ranking through a domain, the comparison on the form.
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.evaluation",
+            "search_count",
+            [("id", "=", ev.id), ("result_ids.rank", "=", 1)],
+        )
+        self.assertEqual(reply, {"result": 0})
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.evaluation",
+            "web_read",
+            ev.ids,
+            {
+                "comparison_html": {},
+                "result_ids": {"fields": {"total": {}, "rank": {}}},
+                "score_ids": {"fields": {"score": {}, "evaluator_id": {}}},
+            },
+        )
+        [values] = reply["result"]
+        self.assertFalse(values["comparison_html"])
+        self.assertEqual(values["result_ids"], [])
+        self.assertEqual({line["evaluator_id"] for line in values["score_ids"]}, {self.alice.id})
+        # Grouped scores: her own only.
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "read_group",
+            [("evaluation_id", "=", ev.id)],
+            ["score_value:avg"],
+            ["evaluator_id"],
+        )
+        self.assertEqual([g["evaluator_id"][0] for g in reply["result"]], [self.alice.id])
+        # Exported through Bob's sheet (the team reads it), with the export right Odoo gives
+        # every new user.
+        self.alice.groups_id = [Command.link(self.env.ref("base.group_allow_export").id)]
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.assignment",
+            "export_data",
+            self.bob_sheet.ids,
+            ["score_ids/score", "score_ids/comment"],
+        )
+        self.assertFalse([row for row in reply["result"]["datas"] if any(row)])
