@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..client import (
     DEFAULT_MAX_PAGES,
@@ -139,40 +140,56 @@ class CrmChurnSyncRun(models.Model):
     @api.model
     def _resolve_partners(self, rows, user, rejected, env):
         """Map each row to the commercial partner it scores, in two queries; record in
-        ``rejected`` the rows whose partner is unknown, archived, ambiguous, of a company the
-        sync user does not belong to, or given twice. Returns [(row, partner_id, company_id)]."""
+        ``rejected`` the rows whose partner is unknown, archived, ambiguous or given twice.
+        Returns [(row, partner_id, company_id)].
+
+        A sync user sees only the partners of its companies (and those of no company), like
+        Odoo's multi-company rule: a reference is looked up among them only, and a partner of
+        another company is answered as an unknown one, whether it exists or is archived."""
         cr = self.env.cr
+        visible = SQL(
+            "(p.company_id IS NULL OR p.company_id = ANY(%(companies)s))"
+            " AND (c.company_id IS NULL OR c.company_id = ANY(%(companies)s))",
+            companies=user.company_ids.ids,
+        )
         by_id, by_ref = {}, defaultdict(set)
         ids = list({row.partner_id for row in rows if row.partner_id is not None})
         if ids:
             cr.execute(
-                """
-                SELECT p.id, c.id, c.company_id, p.active AND c.active
-                  FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
-                 WHERE p.id = ANY(%s)
-                """,
-                [ids],
+                SQL(
+                    """
+                    SELECT p.id, c.id, c.company_id, p.active AND c.active
+                      FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
+                     WHERE p.id = ANY(%s) AND %s
+                    """,
+                    ids,
+                    visible,
+                )
             )
             by_id = {pid: (cid, company, active) for pid, cid, company, active in cr.fetchall()}
         refs = list({row.partner_ref for row in rows if row.partner_ref is not None})
         if refs:
             cr.execute(
-                """
-                SELECT p.ref, c.id, c.company_id
-                  FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
-                 WHERE p.ref = ANY(%s) AND p.active AND c.active
-                """,
-                [refs],
+                SQL(
+                    """
+                    SELECT p.ref, c.id, c.company_id
+                      FROM res_partner p JOIN res_partner c ON c.id = p.commercial_partner_id
+                     WHERE p.ref = ANY(%s) AND p.active AND c.active AND %s
+                    """,
+                    refs,
+                    visible,
+                )
             )
             for ref, cid, company in cr.fetchall():
                 by_ref[ref].add((cid, company))
-        allowed = set(user.company_ids.ids)
         candidates = []
         for row in rows:
             if row.partner_id is not None:
                 found = by_id.get(row.partner_id)
                 if not found:
-                    rejected[row.index] = env._("unknown partner %(id)s", id=row.partner_id)
+                    rejected[row.index] = env._(
+                        "unknown partner %(id)s in the sync user's companies", id=row.partner_id
+                    )
                     continue
                 cid, company, active = found
                 if not active:
@@ -181,7 +198,10 @@ class CrmChurnSyncRun(models.Model):
             else:
                 matches = by_ref.get(row.partner_ref, set())
                 if not matches:
-                    rejected[row.index] = env._("unknown partner_ref %(ref)s", ref=row.partner_ref)
+                    rejected[row.index] = env._(
+                        "unknown partner_ref %(ref)s in the sync user's companies",
+                        ref=row.partner_ref,
+                    )
                     continue
                 if len(matches) > 1:
                     rejected[row.index] = env._(
@@ -189,11 +209,6 @@ class CrmChurnSyncRun(models.Model):
                     )
                     continue
                 cid, company = next(iter(matches))
-            if company and company not in allowed:
-                rejected[row.index] = env._(
-                    "the partner belongs to a company the sync user has no access to"
-                )
-                continue
             candidates.append((row, cid, company))
         rows_by_partner = defaultdict(list)
         for row, cid, _company in candidates:

@@ -34,6 +34,17 @@ class PushCase(HttpCase):
             {"name": "Other Company Client", "is_company": True, "company_id": cls.company_b.id}
         )
 
+    def key_of_company_b(self):
+        """The API key of a sync user of the second company only."""
+        user = new_test_user(
+            self.env,
+            login="churn_sync_b",
+            groups="crm_churn_score.group_churn_sync",
+            company_id=self.company_b.id,
+            company_ids=[(6, 0, self.company_b.ids)],
+        )
+        return self._api_key(user)
+
     @classmethod
     def _api_key(cls, user):
         return cls.env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "job", None)

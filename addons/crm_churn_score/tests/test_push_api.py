@@ -28,9 +28,11 @@ class TestPushApi(PushCase):
         self.assertEqual((result["created"], result["unchanged"], result["rejected"]), (2, 0, 6))
         reasons = {error["index"]: error["reason"] for error in result["errors"]}
         self.assertEqual(sorted(reasons), [2, 3, 4, 5, 6, 7])
-        self.assertIn("unknown partner 999999999", reasons[2])
-        self.assertIn("company the sync user has no access to", reasons[3])
-        self.assertIn("unknown partner_ref NOPE", reasons[4])
+        self.assertEqual(reasons[2], "unknown partner 999999999 in the sync user's companies")
+        self.assertEqual(
+            reasons[3], f"unknown partner {self.foreign.id} in the sync user's companies"
+        )
+        self.assertEqual(reasons[4], "unknown partner_ref NOPE in the sync user's companies")
         self.assertIn("150 is out of range", reasons[5])
         self.assertIn("must be a number", reasons[6])
         self.assertIn("missing field: score", reasons[7])
@@ -124,7 +126,7 @@ class TestPushApi(PushCase):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.sync_user.lang = "zh_CN"
         result = self.push(self.envelope([{"partner_id": 999999999, "score": 50}])).json()
-        self.assertEqual(result["errors"][0]["reason"], "未知的合作伙伴 999999999")
+        self.assertEqual(result["errors"][0]["reason"], "同步用户所属公司中没有合作伙伴 999999999")
 
     def test_rise_to_high_schedules_one_follow_up(self):
         Activity = self.env["mail.activity"]

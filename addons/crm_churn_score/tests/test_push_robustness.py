@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from lxml import html
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import PushCase
 
@@ -187,14 +187,7 @@ class TestPushRobustness(PushCase):
 
     def test_run_ids_belong_to_their_sync_user(self):
         shared = self.env["res.partner"].create({"name": "Shared Customer", "is_company": True})
-        other_sync = new_test_user(
-            self.env,
-            login="churn_sync_b",
-            groups="crm_churn_score.group_churn_sync",
-            company_id=self.company_b.id,
-            company_ids=[(6, 0, self.company_b.ids)],
-        )
-        other_key = self._api_key(other_sync)
+        other_key = self.key_of_company_b()
         mine = self.push(
             self.envelope(
                 [{"partner_id": shared.id, "score": 30}], "nightly", "2026-11-20T02:00:00Z"
