@@ -1,0 +1,275 @@
+"""Second review's probes: the phase gate across companies, as a salesperson allowed in two
+companies, over JSON-RPC with their own session. A company's own mandatory items gate the
+moves of its deals: no sequence of writes ends a deal of that company past them."""
+
+from odoo.tests import HttpCase, tagged
+
+from .common import JsonRpcMixin, ProjectStagesCase
+
+
+@tagged("post_install", "-at_install")
+class TestReview2GateCompanies(JsonRpcMixin, HttpCase, ProjectStagesCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Review2 Company B"})
+        cls.rep.write({"company_ids": [(4, cls.company_b.id)]})
+        # The team is shared (no company): its stages serve both companies.
+        cls.team.company_id = False
+        # A deliverable of company A only, mandatory in Contact.
+        cls.item_a = cls.env["crm.phase.checklist.item"].create(
+            {
+                "name": "Company A credit check",
+                "phase_id": cls.phases["contact"].id,
+                "company_id": cls.company_a.id,
+                "mandatory": True,
+            }
+        )
+        cls.ctx = {"allowed_company_ids": [cls.company_a.id, cls.company_b.id]}
+
+    def _lead_in_a(self):
+        lead = self._new_opportunity(company_id=self.company_a.id)
+        lead.invalidate_recordset()
+        self.assertEqual(lead.company_id, self.company_a)
+        # Every shared mandatory item of Contact done: only company A's item stands in the way.
+        lines = lead.sudo().checklist_line_ids
+        self.assertIn(self.item_a, lines.item_id)
+        (lines.filtered(lambda ln: ln.mandatory and ln.item_id != self.item_a)).with_user(
+            self.rep
+        ).write({"done": True})
+        # The direct move is refused: A's item is open.
+        answer = self.rpc(
+            "ps_rep",
+            "crm.lead",
+            "write",
+            [lead.id],
+            {"stage_id": self.stage_design.id},
+            context=self.ctx,
+        )
+        self.assertRefused(answer, "UserError", "Company A credit check")
+        return lead
+
+    def _assert_not_past_gate(self, lead, steps):
+        self.env.invalidate_all()
+        lead = self.env["crm.lead"].browse(lead.id)
+        item_line = lead.checklist_line_ids.filtered(lambda ln: ln.item_id == self.item_a)
+        past = lead.company_id == self.company_a and lead.phase_id.code != "contact"
+        self.assertFalse(
+            past and not item_line.done,
+            f"deal of company A in {lead.phase_id.code} with A's mandatory Contact item open "
+            f"and no force logged; steps: {steps}",
+        )
+
+    def _run(self, lead, writes):
+        steps = []
+        for vals in writes:
+            answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals, context=self.ctx)
+            steps.append((vals, "ok" if "result" in answer else answer["error"]["data"]["message"]))
+            if "result" not in answer:
+                break
+        return steps
+
+    def test_company_round_trip_does_not_skip_company_items(self):
+        lead = self._lead_in_a()
+        steps = self._run(
+            lead,
+            [
+                {"company_id": self.company_b.id},
+                {"stage_id": self.stage_design.id},
+                {"company_id": self.company_a.id},
+            ],
+        )
+        self._assert_not_past_gate(lead, steps)
+
+    def test_company_change_in_the_same_write_as_the_move(self):
+        lead = self._lead_in_a()
+        steps = self._run(
+            lead,
+            [
+                {"company_id": self.company_b.id, "stage_id": self.stage_design.id},
+                {"company_id": self.company_a.id},
+            ],
+        )
+        self._assert_not_past_gate(lead, steps)
+
+    def test_no_company_round_trip_does_not_skip_company_items(self):
+        lead = self._lead_in_a()
+        steps = self._run(
+            lead,
+            [
+                {"company_id": False},
+                {"stage_id": self.stage_design.id},
+                {"company_id": self.company_a.id},
+            ],
+        )
+        self._assert_not_past_gate(lead, steps)
+
+
+@tagged("post_install", "-at_install")
+class TestReview2FunnelAfterLoss(JsonRpcMixin, HttpCase, ProjectStagesCase):
+    """A deal the rep lost stays a loss in the rep's funnel: no field the rep writes on it
+    afterwards takes it out of their funnel or into a colleague's."""
+
+    def _lost_deal(self):
+        lead = self._new_opportunity("Lost water deal", expected_revenue=50000)
+        self._tick_mandatory(lead, "contact")
+        lead.write({"stage_id": self.stage_design.id})
+        reason = self.env["crm.lost.reason"].create({"name": "Price too high"})
+        lead.action_set_lost(lost_reason_id=reason.id)
+        self.env.invalidate_all()
+        self.assertEqual(lead.sudo().outcome, "lost")
+        self.assertEqual(self._funnel(lead), {(self.rep.id, 1)})
+        return lead
+
+    def _funnel(self, lead):
+        """{(salesperson, lost)} of the deal's funnel rows, as the funnel counts it."""
+        self.env.invalidate_all()
+        rows = (
+            self.env["crm.funnel.report"]
+            .sudo()
+            .search_read([("lead_id", "=", lead.id)], ["user_id", "lost_count"])
+        )
+        return {(row["user_id"] and row["user_id"][0], row["lost_count"]) for row in rows}
+
+    def _write(self, lead, vals, method="write"):
+        answer = self.rpc(
+            "ps_rep",
+            "crm.lead",
+            method,
+            [lead.id],
+            *([vals] if vals is not None else []),
+            context={"active_test": False},
+        )
+        if "error" in answer:
+            return answer["error"]["data"]["message"]
+        return "ok"
+
+    def test_a_lost_deal_given_to_another_rep_stays_the_losers_loss(self):
+        lead = self._lost_deal()
+        step = self._write(lead, {"user_id": self.other_rep.id})
+        self.assertEqual(
+            self._funnel(lead),
+            {(self.rep.id, 1)},
+            f"the rep's lost deal moved to another rep's funnel (write user_id: {step})",
+        )
+
+    def test_a_lost_deal_moved_to_another_team_stays_in_its_teams_funnel(self):
+        lead = self._lost_deal()
+        other_team = self.env["crm.team"].create({"name": "Review2 other team"})
+        step = self._write(lead, {"team_id": other_team.id})
+        self.env.invalidate_all()
+        rows = (
+            self.env["crm.funnel.report"]
+            .sudo()
+            .search_read([("lead_id", "=", lead.id)], ["team_id"])
+        )
+        self.assertEqual(
+            {row["team_id"] and row["team_id"][0] for row in rows},
+            {self.team.id},
+            f"the rep's team's loss moved to another team's funnel (write team_id: {step})",
+        )
+
+    def test_a_lost_deal_turned_back_into_a_lead_stays_in_the_funnel(self):
+        lead = self._lost_deal()
+        step = self._write(lead, {"type": "lead"})
+        self.assertEqual(
+            self._funnel(lead),
+            {(self.rep.id, 1)},
+            f"the rep's lost deal left the funnel (write type=lead: {step})",
+        )
+
+    def test_a_lost_deal_restored_and_archived_stays_lost(self):
+        lead = self._lost_deal()
+        steps = [self._write(lead, None, "action_unarchive")]
+        steps.append(self._write(lead, {"probability": 50}))
+        steps.append(self._write(lead, None, "action_archive"))
+        self.env.invalidate_all()
+        self.assertEqual(
+            (self._funnel(lead), self.env["crm.lead"].browse(lead.id).outcome),
+            ({(self.rep.id, 1)}, "lost"),
+            f"the rep's loss became an archived deal outside the lost figures: {steps}",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestReview2GateSequences(JsonRpcMixin, HttpCase, ProjectStagesCase):
+    """Other sequences of a salesperson's writes that might end past a gate."""
+
+    def _phase(self, lead):
+        self.env.invalidate_all()
+        return self.env["crm.lead"].browse(lead.id).phase_id.code
+
+    def test_lead_round_trip_does_not_skip_the_gate(self):
+        lead = self._new_opportunity()
+        steps = []
+        for vals in (
+            {"type": "lead"},
+            {"stage_id": self.stage_tender.id},
+            {"type": "opportunity"},
+        ):
+            answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals)
+            steps.append("ok" if "result" in answer else answer["error"]["data"]["message"][:80])
+        self.assertIn(self._phase(lead), ("contact", False), steps)
+        self.env.invalidate_all()
+        self.assertNotEqual(
+            (self.env["crm.lead"].browse(lead.id).type, self._phase(lead)),
+            ("opportunity", "tender"),
+            steps,
+        )
+
+    def test_copy_into_a_later_stage_is_refused(self):
+        lead = self._new_opportunity()
+        for default in ({"stage_id": self.stage_tender.id}, {"stage_id": self.stage_won.id}):
+            answer = self.rpc("ps_rep", "crm.lead", "copy", [lead.id], default)
+            self.assertNotIn("result", answer, f"copied past the gate with {default}")
+        answer = self.rpc(
+            "ps_rep",
+            "crm.lead",
+            "copy",
+            [lead.id],
+            context={"default_stage_id": self.stage_tender.id},
+        )
+        if "result" in answer:
+            self.assertEqual(self._phase(self.env["crm.lead"].browse(answer["result"])), "contact")
+
+    def test_stage_without_team_then_team_change_does_not_move_forward(self):
+        """crm computes a stage for a deal without one from its team: the phase must
+        follow, and the gate stand."""
+        lead = self._new_opportunity()
+        other_team = self.env["crm.team"].create({"name": "Tender desk"})
+        self.env["crm.stage"].create(
+            {
+                "name": "TD Tender",
+                "sequence": 0,
+                "phase_id": self.phases["tender"].id,
+                "team_id": other_team.id,
+            }
+        )
+        steps = []
+        for vals in ({"stage_id": False}, {"team_id": other_team.id}):
+            answer = self.rpc("ps_rep", "crm.lead", "write", [lead.id], vals)
+            steps.append("ok" if "result" in answer else answer["error"]["data"]["message"][:80])
+        self.env.invalidate_all()
+        lead = self.env["crm.lead"].browse(lead.id)
+        self.assertFalse(
+            lead.stage_id.phase_id == self.phases["tender"],
+            f"the deal's stage is now {lead.stage_id.name} (phase {lead.phase_id.code}): {steps}",
+        )
+
+    def test_unticking_an_item_of_a_phase_left_is_refused(self):
+        """Tick, move, untick: the deal ends past the gate with the item open, no force."""
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        answer = self.rpc(
+            "ps_rep", "crm.lead", "write", [lead.id], {"stage_id": self.stage_design.id}
+        )
+        self.assertIn("result", answer)
+        line = lead.sudo().checklist_line_ids.filtered(lambda ln: ln.item_id == self.item_budget)
+        self.assertTrue(line.mandatory and line.done)
+        answer = self.rpc("ps_rep", "crm.lead.checklist.line", "write", line.ids, {"done": False})
+        self.env.invalidate_all()
+        self.assertFalse(
+            self._phase(lead) == "design" and not line.done,
+            "a mandatory Contact item unticked on a deal in Solution Design",
+        )
