@@ -259,8 +259,12 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         self._guard_server_fields([vals])
+        company_before = None
         if not self.env.su:
+            self._check_pipeline_write(vals)
             self._check_phase_gate(vals)
+            if {"company_id", "team_id", "user_id"} & set(vals):
+                company_before = {lead.id: lead.company_id for lead in self}
         entering = leaving = self.browse()
         if vals.get("type") == "opportunity":
             entering = self.filtered(lambda lead: lead.type != "opportunity")
@@ -302,6 +306,8 @@ class CrmLead(models.Model):
             staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
             self._queue_company_change()
+        if company_before:
+            self._check_company_gate(company_before)
         return res
 
     def _compute_company_id(self):

@@ -217,6 +217,106 @@ class CrmLead(models.Model):
             )
         )
 
+    # ------------------------------------------------------------------ what a write may not undo
+
+    def _check_pipeline_write(self, vals):
+        """Before a user's write: what no salesperson's write does to opportunities, whatever
+        the client. A deal stays in a stage (crm would put a deal without one in the first
+        stage of its team, past the gates, without a move); a won or lost deal stays an
+        opportunity with its salesperson and team (they place it in the funnel, the forecast,
+        the targets and the win rates): a Sales Manager may correct those."""
+        opportunities = self.filtered(lambda lead: lead.type == "opportunity")
+        if not opportunities:
+            return
+        if "stage_id" in vals and not vals["stage_id"] and vals.get("type") != "lead":
+            raise UserError(
+                self.env._("An opportunity is always in a stage: move it to another stage instead.")
+            )
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        changed = opportunities.filtered(
+            lambda lead: (
+                lead.outcome != "open"
+                and any(
+                    name in vals
+                    and lead._fields[name].convert_to_write(lead[name], lead) != vals[name]
+                    for name in ("type", "user_id", "team_id")
+                )
+            )
+        )
+        if changed:
+            lead = changed[0]
+            outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "“%(lead)s” is closed (%(outcome)s): it keeps its type, salesperson and "
+                    "team, which place it in the funnel, the forecast and the win rates. Restore "
+                    "it first, or ask a Sales Manager to correct them.",
+                    lead=lead.name,
+                    outcome=outcomes[lead.outcome],
+                )
+            )
+
+    def _check_company_gate(self, before):
+        """Opportunities that changed company (``before``: {id: company before the write})
+        are past the gates of the phases they have left in their new company too: a mandatory
+        item of the new company in such a phase, open, refuses the change to salespeople
+        (else a deal could leave for a company without the item, move on, and come back); a
+        Sales Manager's change is logged with the items left open."""
+        changed = self.filtered(
+            lambda lead: (
+                lead.id in before
+                and lead.company_id != before[lead.id]
+                and lead.type == "opportunity"
+                and lead.phase_id
+            )
+        )
+        missing = {}
+        for step, leads in changed.grouped(lambda lead: lead._get_phase_step()).items():
+            missing.update(leads._get_phase_gate_missing(step, entering=True))
+        if not missing:
+            return
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(self._company_gate_refusal(missing))
+        for lead, items in missing.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    lead.env._(
+                        "Moved to %(company)s by %(user)s in %(target)s, with these mandatory "
+                        "items of %(company)s for the earlier phases open:",
+                        company=lead.company_id.name or "",
+                        user=self.env.user.name,
+                        target=lead._phase_target_label(lead.stage_id),
+                    ),
+                    lead._item_list(items),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _company_gate_refusal(self, missing):
+        blocks = [
+            self.env._(
+                "“%(lead)s” cannot move to %(company)s in %(target)s: these mandatory items of "
+                "%(company)s for the earlier phases are not done:",
+                lead=lead.name,
+                company=lead.company_id.name or self.env._("no company"),
+                target=self._phase_target_label(lead.stage_id),
+            )
+            + "\n"
+            + self._phase_item_lines(items)
+            for lead, items in missing.items()
+        ]
+        return (
+            "\n\n".join(blocks)
+            + "\n\n"
+            + self.env._(
+                "Change its company while it is in the phase of these items and tick them off "
+                "there, or ask a Sales Manager to change it."
+            )
+        )
+
     # ------------------------------------------------------------------ the manager's force
 
     def _force_phase_move(self, stage, reason):
