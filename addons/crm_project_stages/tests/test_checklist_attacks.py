@@ -195,3 +195,28 @@ class TestUntickPassedPhase(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.env.invalidate_all()
         self.assertFalse(line.done)
         self.assertFalse(self._untick_logs(lead))
+
+    def test_refusal_in_the_reps_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_project_stages"], ["zh_CN"])
+        lead = self._deal_in_design()
+        self.rep.lang = "zh_CN"
+        line = self._line(lead, self.item_budget)
+        answer = self.rpc(
+            "ps_rep",
+            "crm.lead.checklist.line",
+            "write",
+            line.ids,
+            {"done": False},
+            context={"lang": "zh_CN"},
+        )
+        message = self.assertRefused(answer, "UserError")
+        self.assertEqual(
+            message,
+            f"“{lead.name}”在以下必选项完成后通过了这些阶段的关卡；商机处于方案设计期时，"  # noqa: RUF001
+            "它们保持勾选：\n  • 项目接触期: 预算已确认\n\n"  # noqa: RUF001
+            "销售经理可以取消勾选（将记录在商机的沟通记录中）；或先将商机移回该项所属的阶段，"  # noqa: RUF001
+            "再取消勾选。",
+        )
+        self.env.invalidate_all()
+        self.assertTrue(line.done)
