@@ -1,4 +1,9 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .crm_lead_phase_gate import MANAGER_GROUP
 
 
 class CrmLeadChecklistLine(models.Model):
@@ -74,14 +79,18 @@ class CrmLeadChecklistLine(models.Model):
 
     def write(self, vals):
         """Who ticked an item and when is recorded when it is ticked (or unticked); ticking
-        an item already ticked keeps who did it first."""
+        an item already ticked keeps who did it first. A mandatory item of a phase its
+        opportunity has left stays ticked: see ``_check_untick``."""
         self._guard_server_fields([vals])
         if "done" not in vals:
             return super().write(vals)
         changing = self.filtered(lambda line: line.done != bool(vals["done"]))
+        passed = changing._check_untick() if not vals["done"] else {}
         stamp = self._done_stamp() if vals["done"] else self._undone_stamp()
         super(CrmLeadChecklistLine, changing).write(dict(vals, **stamp))
-        return super(CrmLeadChecklistLine, self - changing).write(vals)
+        res = super(CrmLeadChecklistLine, self - changing).write(vals)
+        self._log_manager_untick(passed)
+        return res
 
     @api.model
     def _get_user_fields(self):
@@ -95,6 +104,77 @@ class CrmLeadChecklistLine(models.Model):
             *super()._get_refusal_hints(names),
             self.env._("Tick the item off or untick it (Done): who did it and when is recorded."),
         ]
+
+    def _get_passed_lines(self):
+        """{opportunity: lines} of these lines that are mandatory items of a phase their
+        opportunity has left (an earlier phase than its own, or any once it is won): the
+        opportunity passed that phase's gate with them done. One read of the lines'
+        opportunities; the phases and the items' flags come from the worker's tables."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        steps = {
+            lead: lead._get_phase_step()
+            for lead in self.lead_id.sudo()
+            if lead.type == "opportunity"
+        }
+
+        def passed(line):
+            step = steps.get(line.lead_id)
+            phase = phases.get(line.phase_id.id)
+            return step is not None and phase is not None and phase["sequence"] < step
+
+        return self.filtered(lambda line: line.mandatory and passed(line)).grouped("lead_id")
+
+    def _check_untick(self):
+        """Unticking these lines: a mandatory item of a phase its opportunity has left is
+        refused to salespeople (the gate let the deal through with it done); a Sales Manager
+        may untick it, logged (``_log_manager_untick``). {opportunity: lines} to log."""
+        if self.env.su:
+            return {}
+        passed = self._get_passed_lines()
+        if passed and not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(self._untick_refusal(passed))
+        return passed
+
+    def _untick_refusal(self, passed):
+        Lead = self.env["crm.lead"]
+        blocks = [
+            self.env._(
+                "“%(lead)s” passed the gate of these phases with these mandatory items done; "
+                "they stay ticked while it is in %(current)s:",
+                lead=lead.name,
+                current=Lead._phase_target_label(lead.sudo().stage_id),
+            )
+            + "\n"
+            + Lead._phase_item_lines(lines.item_id.sudo())
+            for lead, lines in passed.items()
+        ]
+        return (
+            "\n\n".join(blocks)
+            + "\n\n"
+            + self.env._(
+                "A Sales Manager can untick them (it is logged in the opportunity's chatter), "
+                "or move the opportunity back to the item's phase first, then untick it."
+            )
+        )
+
+    def _log_manager_untick(self, passed):
+        """A Sales Manager's untick of mandatory items of phases the deal has left: logged in
+        its chatter, as a forced move is."""
+        for lead, lines in passed.items():
+            lead = lead._in_company_language()
+            lead.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    lead.env._(
+                        "Unticked by %(user)s while the opportunity is in %(current)s: these "
+                        "mandatory items of phases it has passed are open again:",
+                        user=self.env.user.name,
+                        current=lead._phase_target_label(lead.sudo().stage_id),
+                    ),
+                    lead._item_list(lines.item_id.sudo()),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _done_stamp(self):
         return {"done_by_id": self.env.uid, "done_date": fields.Datetime.now()}

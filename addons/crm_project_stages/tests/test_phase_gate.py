@@ -70,7 +70,10 @@ class TestPhaseGate(ProjectStagesCase):
         lead = self._new_opportunity()
         self._tick_mandatory(lead, "contact")
         lead.write({"stage_id": self.stage_design.id})
-        lead.checklist_line_ids.write({"done": False})
+        # Open items of its phase (those of Contact, left, stay ticked) gate no move back.
+        lead.checklist_line_ids.filtered(lambda line: line.phase_id.code == "design").write(
+            {"done": False}
+        )
         lead.write({"stage_id": self.stage_contact.id})
         self.assertEqual(lead.phase_id.code, "contact")
         self.assertEqual(self.codes(lead.phase_history_ids), ["contact", "design", "contact"])
