@@ -2,7 +2,7 @@
     "name": "CRM Vendor Evaluation",
     "summary": "Evaluate CRM vendors and implementation partners as a team: weighted "
     "criteria, comparison, cost of ownership, decision",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "author": "CRM Suite Team",
     "website": "https://example.com/crm-suite",

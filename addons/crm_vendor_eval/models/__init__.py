@@ -1,3 +1,4 @@
+from . import crm_vendor_eval_meaning_mixin
 from . import crm_vendor_eval_template
 from . import crm_vendor_evaluation
 from . import crm_vendor_evaluation_results

@@ -103,9 +103,10 @@ class CrmVendorEvalTemplate(models.Model):
 
 class CrmVendorEvalCategory(models.Model):
     _name = "crm.vendor.eval.category"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.meaning.mixin"]
     _description = "Vendor Evaluation Category"
     _order = "template_id, sequence, id"
+    _score_field = "category_id"
 
     template_id = fields.Many2one(
         "crm.vendor.eval.template", required=True, ondelete="cascade", index=True
@@ -134,6 +135,11 @@ class CrmVendorEvalCategory(models.Model):
         """The criteria of these categories (archived too) that evaluations have scored."""
         criteria = self.with_context(active_test=False).criterion_ids
         return criteria._used()
+
+    @api.model
+    def _meaning_fields(self):
+        """What the scores of the category's criteria mean: frozen once scores are submitted."""
+        return {"name", "description"}
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):
@@ -180,9 +186,10 @@ class CrmVendorEvalCategory(models.Model):
 
 class CrmVendorEvalCriterion(models.Model):
     _name = "crm.vendor.eval.criterion"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.meaning.mixin"]
     _description = "Vendor Evaluation Criterion"
     _order = "category_id, sequence, id"
+    _score_field = "criterion_id"
 
     category_id = fields.Many2one(
         "crm.vendor.eval.category", required=True, ondelete="cascade", index=True
@@ -221,6 +228,12 @@ class CrmVendorEvalCriterion(models.Model):
             ._read_group([("criterion_id", "in", self.ids)], ["criterion_id"])
         )
         return self.browse([criterion.id for (criterion,) in groups])
+
+    @api.model
+    def _meaning_fields(self):
+        """What a score on the criterion means: frozen once scores on it are submitted (its
+        category and weight are locked as soon as it is scored)."""
+        return {"name", "guide"}
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):

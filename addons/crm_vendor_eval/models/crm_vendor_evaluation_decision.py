@@ -23,7 +23,7 @@ class CrmVendorEvaluation(models.Model):
         self.sudo().write({"state": "done", "date_decided": fields.Datetime.now()})
         self.assignment_ids._close_scoring_activities()
         for evaluation in self:
-            evaluation._post_ranking()
+            evaluation._post_decision()
 
     def action_reopen(self):
         """Take a decision back: scores, costs and results change again until the next
@@ -90,31 +90,21 @@ class CrmVendorEvaluation(models.Model):
                     )
                 )
 
-    def _post_ranking(self):
+    def _post_decision(self):
         """The decision in the chatter, in the company's language (the whole team reads it).
-        Logged, not sent: it needs no email address of the manager."""
+        Logged, not sent: it needs no email address of the manager. It names the chosen vendor
+        and the reason, not the ranking: the chatter is read by every member, also by one who
+        has not submitted yet (after a reopening) and sees no results before (blind scoring).
+        The ranking stays in the Results tab and the comparison, which check that."""
         env = self._company_lang_env()
-        rows = Markup().join(
-            Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-            % (
-                result.rank,
-                result.vendor_id.display_name,
-                f"{result.total:.1f}",
-                f"{result.spread:.1f}",
-            )
-            for result in self.result_ids.sorted("rank")
-        )
         self._message_log(
-            body=Markup(
-                "<p>%s</p><table class='table table-sm'><thead><tr><th>#</th><th>%s</th>"
-                "<th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table><p>%s</p>"
-            )
+            body=Markup("<p>%s</p><p>%s</p><p>%s</p>")
             % (
                 env._("Decision: %(vendor)s.", vendor=self.decision_vendor_id.display_name),
-                env._("Vendor"),
-                env._("Weighted total"),
-                env._("Spread"),
-                rows,
                 env._("Reason: %s", self.decision_reason),
+                env._(
+                    "The ranking it was decided on is in the Results tab (Evaluation Managers, "
+                    "and members once they have submitted their own scores)."
+                ),
             ),
         )

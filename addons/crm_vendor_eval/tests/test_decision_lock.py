@@ -175,6 +175,80 @@ class TestDecisionLock(AttackMixin, HttpCase, VendorEvalCase):
         rows = dict(self.evaluation._comparison_rows())[self.cat_a]
         self.assertIn(self.a2, [criterion for criterion, _averages in rows])
 
+    def test_a_scored_criterion_keeps_its_meaning(self):
+        """The decision stands on Alice's and Bob's submitted scores of a1 (the second review's
+        probe): renamed or given another guide, a 5 would score something else. Refused over
+        every path a manager has (the criterion, its category, the template form, a
+        translation), nothing changed; what does not change a score's meaning still does."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        before = self._everything()
+        meaning = (
+            "Scores on “%s” have been submitted: its %s can no longer change, or those scores "
+            "would mean something else. Archive it and add a new one, or duplicate the template."
+        )
+        for model, record, vals, message in (
+            ("crm.vendor.eval.criterion", self.a1, {"name": "a1 (lower is better)"},
+             meaning % ("a1", "Name")),
+            ("crm.vendor.eval.criterion", self.a1, {"guide": "0 is the best, 5 the worst"},
+             meaning % ("a1", "Scoring Guide")),
+            ("crm.vendor.eval.criterion", self.a1 | self.a2, {"name": "x", "guide": "y"},
+             meaning % ("a1", "Name, Scoring Guide")),
+            ("crm.vendor.eval.category", self.cat_a, {"name": "Price"}, meaning % ("A", "Name")),
+            ("crm.vendor.eval.category", self.cat_a, {"description": "Only the price"},
+             meaning % ("A", "What Is Looked At")),
+            ("crm.vendor.eval.template", self.template,
+             {"category_ids": [Command.update(self.cat_b.id, {"criterion_ids": [
+                 Command.update(self.b1.id, {"guide": "5: cheapest"})]})]},
+             meaning % ("b1", "Scoring Guide")),
+        ):  # fmt: skip
+            reply = self.rpc("ve_manager", model, "write", record.ids, vals)
+            self.assertRefused(reply, "UserError", message)
+        # In Chinese: the same meaning, for the team reading that language (refused in it).
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "write", self.a1.ids,
+                         {"name": "价格"}, context={"lang": "zh_CN"})  # fmt: skip
+        chinese = self.env(context={"lang": "zh_CN"})
+        label = self.a1._fields["name"]._description_string(chinese)
+        refused = "“a1”已有提交的评分：其%s不能再更改，否则这些评分的含义就变了。"  # noqa: RUF001
+        refused += "请将其归档并新建一项，或复制该模板。"  # noqa: RUF001
+        self.assertRefused(reply, "UserError", refused % label)
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "update_field_translations",
+                         self.a1.ids, "guide", {"zh_CN": "5: 最便宜"})  # fmt: skip
+        self.assertRefused(reply, "UserError", meaning % ("a1", "Scoring Guide"))
+        reply = self.rpc("ve_manager", "crm.vendor.eval.category", "update_field_translations",
+                         self.cat_a.ids, "name", {"en_US": "Price", "zh_CN": "价格"})  # fmt: skip
+        self.assertRefused(reply, "UserError", meaning % ("A", "Name"))
+        self.assertEqual(self._everything(), before)
+        # Their order and archiving do not change what a score meant.
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "write", self.a2.ids,
+                         {"sequence": 1, "active": False})  # fmt: skip
+        self.assertEqual(reply, {"result": True})
+
+    def test_a_criterion_is_corrected_until_scores_on_it_are_submitted(self):
+        """Scored but not yet submitted, a criterion's guide can still be put right (the
+        evaluators read it on their open sheets); the first submitted sheet freezes it."""
+        template = self.template.copy({"name": "Second template"})
+        criterion = template.category_ids.criterion_ids[:1]
+        evaluation = self._evaluation(name="Second selection", template_id=template.id)
+        self._score(evaluation, self.alice, self.v1, criterion, 4)
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "write", criterion.ids,
+                         {"guide": "5: runs our whole sales process"})  # fmt: skip
+        self.assertEqual(reply, {"result": True})
+        evaluation.assignment_ids.filtered(lambda s: s.user_id == self.alice).with_user(
+            self.alice
+        ).action_submit()
+        before = self.snapshot(criterion)
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "write", criterion.ids,
+                         {"guide": "5: cheapest"})  # fmt: skip
+        self.assertRefused(
+            reply,
+            "UserError",
+            "Scores on “a1” have been submitted: its Scoring Guide can no longer change, or "
+            "those scores would mean something else. Archive it and add a new one, or duplicate "
+            "the template.",
+        )
+        self.assertEqual(self.snapshot(criterion), before)
+        self.assertEqual(criterion.guide, "5: runs our whole sales process")
+
     def test_a_manager_reopens_explicitly_and_it_is_logged(self):
         before = self._everything()
         reply = self.rpc("ve_alice", "crm.vendor.evaluation", "action_reopen", self.evaluation.ids)

@@ -253,6 +253,7 @@ class TestEvaluatorPath(AttackMixin, HttpCase, VendorEvalCase):
         evaluation.with_user(self.manager).action_decide()
         note = evaluation.message_ids.filtered(lambda m: "Pacific Integrators" in (m.body or ""))
         self.assertIn("决策：Pacific Integrators。", note.body)  # noqa: RUF001
+        self.assertIn("决策所依据的排名见“结果”标签页", note.body)
         evaluation.with_user(self.manager).action_reopen()
         self.assertIn(
             "<p>Mia Manager 重新打开了对 Pacific Integrators 的决策。</p>",

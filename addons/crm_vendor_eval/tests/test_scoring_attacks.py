@@ -3,7 +3,14 @@ each call goes over real HTTP with the attacker's session; each refusal is exact
 the database as it was. No read path (searches on scores and results, grouped reads, the form,
 exports) shows an evaluator who has not submitted what the others scored."""
 
+import importlib.util
+import json
+import os
+
+from markupsafe import Markup
+
 from odoo import Command
+from odoo.modules import get_module_path
 from odoo.tests import HttpCase, tagged
 
 from .common import AttackMixin, VendorEvalCase
@@ -348,3 +355,105 @@ class TestBlindScoringReadPaths(AttackMixin, HttpCase, VendorEvalCase):
             ["score_ids/score", "score_ids/comment"],
         )
         self.assertFalse([row for row in reply["result"]["datas"] if any(row)])
+
+
+@tagged("post_install", "-at_install")
+class TestBlindScoringAfterReopen(AttackMixin, HttpCase, VendorEvalCase):
+    """Alice submits, a manager decides, then reopens; Bob is still scoring. The chatter is the
+    team's: what it says of the decision must not show Bob the results he sees only once he
+    has submitted (the second review's probe)."""
+
+    NOTE = (
+        "<p>Decision: Nimbus CRM.</p><p>Reason: Best fit</p><p>The ranking it was decided on "
+        "is in the Results tab (Evaluation Managers, and members once they have submitted "
+        "their own scores).</p>"
+    )
+
+    def setUp(self):
+        super().setUp()
+        self.evaluation = self._evaluation()
+        self._fill_hand_example(self.evaluation)
+        self.alice_sheet, self.bob_sheet = (
+            self.evaluation.assignment_ids.filtered(lambda s, u=u: s.user_id == u)
+            for u in (self.alice, self.bob)
+        )
+        self.alice_sheet.with_user(self.alice).action_submit()
+        self.evaluation.write({"decision_vendor_id": self.v1.id, "decision_reason": "Best fit"})
+        self.evaluation.with_user(self.manager).action_decide()
+        # From Alice's scores alone: Nimbus CRM 80.0, Pacific Integrators 88.0.
+        self.totals = [f"{total:.1f}" for total in self.evaluation.result_ids.mapped("total")]
+        self.assertEqual(sorted(self.totals), ["80.0", "88.0"])
+        self.evaluation.with_user(self.manager).action_reopen()
+        self.assertEqual((self.evaluation.state, self.bob_sheet.state), ("scoring", "open"))
+
+    def assertNoResults(self, text):
+        for secret in ("Weighted total", "Spread", *self.totals):
+            self.assertNotIn(secret, text)
+
+    def test_the_chatter_names_the_decision_not_the_ranking(self):
+        thread = [("model", "=", "crm.vendor.evaluation"), ("res_id", "=", self.evaluation.id)]
+        # The messages of the evaluation, searched.
+        reply = self.rpc("ve_bob", "mail.message", "search_read", thread, ["body"])
+        bodies = [str(message["body"]) for message in reply["result"]]
+        self.assertIn(self.NOTE, bodies)
+        self.assertNoResults(json.dumps(reply))
+        # Through the evaluation's own thread.
+        reply = self.rpc("ve_bob", "crm.vendor.evaluation", "read", self.evaluation.ids,
+                         ["message_ids"])  # fmt: skip
+        ids = reply["result"][0]["message_ids"]
+        self.assertEqual(sorted(ids), sorted(message["id"] for message in self.rpc(
+            "ve_bob", "mail.message", "search_read", thread, ["id"])["result"]))  # fmt: skip
+        reply = self.rpc("ve_bob", "mail.message", "read", ids, ["body"])
+        self.assertIn(self.NOTE, [str(message["body"]) for message in reply["result"]])
+        self.assertNoResults(json.dumps(reply))
+        # As the web client's chatter loads it, with the tracked changes.
+        self.authenticate("ve_bob", "ve_bob")
+        response = self.url_open(
+            "/mail/thread/messages",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "thread_model": "crm.vendor.evaluation",
+                        "thread_id": self.evaluation.id,
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Decision: Nimbus CRM.", response.text)
+        self.assertNoResults(response.text)
+        # The results themselves stay where they were: the manager's, and Alice's.
+        reply = self.rpc("ve_bob", "crm.vendor.eval.result", "search_read",
+                         [("evaluation_id", "=", self.evaluation.id)], ["total"])  # fmt: skip
+        self.assertEqual(reply, {"result": []})
+        reply = self.rpc("ve_alice", "crm.vendor.eval.result", "search_read",
+                         [("evaluation_id", "=", self.evaluation.id)], ["total"])  # fmt: skip
+        self.assertEqual(sorted(f"{r['total']:.1f}" for r in reply["result"]), ["80.0", "88.0"])
+
+    def test_the_upgrade_takes_the_ranking_out_of_earlier_notes(self):
+        """A decision note of an earlier version (with its ranking table) loses the table at
+        the upgrade to 18.0.1.5.0; its decision and reason stay."""
+        old = self.evaluation._message_log(
+            body=Markup(
+                "<p>Decision: Nimbus CRM.</p><table class='table table-sm'><thead><tr><th>#</th>"
+                "<th>Vendor</th><th>Weighted total</th><th>Spread</th></tr></thead><tbody><tr>"
+                "<td>1</td><td>Pacific Integrators</td><td>88.0</td><td>0.0</td></tr><tr><td>2"
+                "</td><td>Nimbus CRM</td><td>80.0</td><td>0.0</td></tr></tbody></table><p>"
+                "Reason: Best fit</p>"
+            )
+        )
+        path = os.path.join(
+            get_module_path("crm_vendor_eval"), "migrations", "18.0.1.5.0", "post-migrate.py"
+        )
+        spec = importlib.util.spec_from_file_location("crm_vendor_eval_migrate_1_5", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        reply = self.rpc("ve_bob", "mail.message", "read", old.ids, ["body"])
+        self.assertEqual(
+            reply["result"][0]["body"], "<p>Decision: Nimbus CRM.</p><p>Reason: Best fit</p>"
+        )

@@ -144,7 +144,7 @@ class TestScoring(VendorEvalCase):
 
 @tagged("post_install", "-at_install")
 class TestDecision(VendorEvalCase):
-    def test_decision_locks_scores_and_posts_the_ranking(self):
+    def test_decision_locks_scores_and_is_logged(self):
         evaluation = self._evaluation()
         self._fill_hand_example(evaluation)
         self._submit_all(evaluation)
@@ -156,9 +156,11 @@ class TestDecision(VendorEvalCase):
         evaluation.action_decide()
         self.assertEqual(evaluation.state, "done")
         note = evaluation.message_ids.filtered(lambda m: "Decision" in (m.body or ""))
-        self.assertIn("Pacific Integrators", note.body)
-        self.assertIn("76.0", note.body)
+        self.assertIn("Decision: Pacific Integrators.", note.body)
         self.assertIn("Best integration", note.body)
+        # The ranking is the results: in the Results tab, not in the team's chatter.
+        self.assertIn("76.0", str(evaluation.comparison_html))
+        self.assertNotIn("76.0", note.body)
         line = (
             self.env["crm.vendor.eval.score"]
             .with_user(self.alice)
