@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -161,19 +159,14 @@ class CrmLeadChecklistLine(models.Model):
         """A Sales Manager's untick of mandatory items of phases the deal has left: logged in
         its chatter, as a forced move is."""
         for lead, lines in passed.items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    lead.env._(
-                        "Unticked by %(user)s while the opportunity is in %(current)s: these "
-                        "mandatory items of phases it has passed are open again:",
-                        user=self.env.user.name,
-                        current=lead._phase_target_label(lead.sudo().stage_id),
-                    ),
-                    lead._item_list(lines.item_id.sudo()),
+            lead._post_item_note(
+                lines.item_id.sudo(),
+                lambda lead: lead.env._(
+                    "Unticked by %(user)s while the opportunity is in %(current)s: these "
+                    "mandatory items of phases it has passed are open again:",
+                    user=self.env.user.name,
+                    current=lead._phase_target_label(lead.sudo().stage_id),
                 ),
-                subtype_xmlid="mail.mt_note",
             )
 
     def _done_stamp(self):

@@ -107,18 +107,13 @@ class CrmLead(models.Model):
         """A Sales Manager wins deals from any phase: the mandatory items left open are logged
         in each deal's chatter, as a forced move is."""
         for lead, items in missing.items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    lead.env._(
-                        "Marked won by %(user)s from %(phase)s with these mandatory items open:",
-                        user=self.env.user.name,
-                        phase=lead.phase_id.name or "",
-                    ),
-                    lead._item_list(items),
+            lead._post_item_note(
+                items,
+                lambda lead: lead.env._(
+                    "Marked won by %(user)s from %(phase)s with these mandatory items open:",
+                    user=self.env.user.name,
+                    phase=lead.phase_id.name or "",
                 ),
-                subtype_xmlid="mail.mt_note",
             )
 
     @api.model
@@ -177,19 +172,14 @@ class CrmLead(models.Model):
 
     def _log_pipeline_entry(self, missing):
         for lead, items in missing.items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    lead.env._(
-                        "Entered the pipeline in %(target)s by %(user)s, with these "
-                        "mandatory items of the earlier phases open:",
-                        target=lead._phase_target_label(lead.stage_id),
-                        user=self.env.user.name,
-                    ),
-                    lead._item_list(items),
+            lead._post_item_note(
+                items,
+                lambda lead: lead.env._(
+                    "Entered the pipeline in %(target)s by %(user)s, with these "
+                    "mandatory items of the earlier phases open:",
+                    target=lead._phase_target_label(lead.stage_id),
+                    user=self.env.user.name,
                 ),
-                subtype_xmlid="mail.mt_note",
             )
 
     def _phase_entry_refusal(self, missing):
@@ -279,20 +269,15 @@ class CrmLead(models.Model):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(self._company_gate_refusal(missing))
         for lead, items in missing.items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    lead.env._(
-                        "Moved to %(company)s by %(user)s in %(target)s, with these mandatory "
-                        "items of %(company)s for the earlier phases open:",
-                        company=lead.company_id.name or "",
-                        user=self.env.user.name,
-                        target=lead._phase_target_label(lead.stage_id),
-                    ),
-                    lead._item_list(items),
+            lead._post_item_note(
+                items,
+                lambda lead: lead.env._(
+                    "Moved to %(company)s by %(user)s in %(target)s, with these mandatory "
+                    "items of %(company)s for the earlier phases open:",
+                    company=lead.company_id.name or "",
+                    user=self.env.user.name,
+                    target=lead._phase_target_label(lead.stage_id),
                 ),
-                subtype_xmlid="mail.mt_note",
             )
 
     def _company_gate_refusal(self, missing):
@@ -331,21 +316,16 @@ class CrmLead(models.Model):
         target = stage._get_phase_step()
         missing = self._get_phase_gate_missing(target) if target is not None else {}
         for lead, items in missing.items():
-            lead = lead._in_company_language()
-            lead.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
-                % (
-                    lead.env._(
-                        "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
-                        "with these mandatory items open:",
-                        user=self.env.user.name,
-                        old=lead.phase_id.name or "",
-                        new=lead._phase_target_label(stage.with_env(lead.env)),
-                    ),
-                    lead._item_list(items),
-                    lead.env._("Reason: %s", reason),
+            lead._post_item_note(
+                items,
+                lambda lead: lead.env._(
+                    "Phase gate overridden by %(user)s: moved from %(old)s to %(new)s "
+                    "with these mandatory items open:",
+                    user=self.env.user.name,
+                    old=lead.phase_id.name or "",
+                    new=lead._phase_target_label(stage.with_env(lead.env)),
                 ),
-                subtype_xmlid="mail.mt_note",
+                lambda lead: lead.env._("Reason: %s", reason),
             )
         # As superuser: past the gate this user has just been allowed through.
         self.sudo().write({"stage_id": stage.id})
@@ -355,6 +335,16 @@ class CrmLead(models.Model):
             raise AccessError(
                 self.env._("Only Sales Managers can force an opportunity past a phase gate.")
             )
+
+    def _post_item_note(self, items, heading, footer=None):
+        """Note in this opportunity's chatter, in its company's language (``_in_company_language``):
+        ``heading(lead)`` over the ``items`` as a list, then ``footer(lead)`` if given, ``lead``
+        being this opportunity in that language."""
+        lead = self._in_company_language()
+        body = Markup("<p>%s</p><ul>%s</ul>") % (heading(lead), lead._item_list(items))
+        if footer:
+            body += Markup("<p>%s</p>") % footer(lead)
+        lead.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _item_list(self, items):
         """The items as an HTML list, in this record's language."""
