@@ -25,17 +25,21 @@ class TestProblemAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         )
         self.assertRefused(answer, "AccessError")
         problem = self.env["crm.lead.problem"].create({"lead_id": mine.id, "name": "Planted"})
-        for target in (theirs, mine):  # not even onto the deal it is on
-            answer = self.rpc(
-                "ps_rep", "crm.lead.problem", "write", [problem.id], {"lead_id": target.id}
-            )
-            self.assertRefused(
-                answer,
-                "AccessError",
-                "These fields are set by the server and cannot be changed: Opportunity.",
-                "A problem stays on the opportunity it was logged on",
-            )
+        answer = self.rpc(
+            "ps_rep", "crm.lead.problem", "write", [problem.id], {"lead_id": theirs.id}
+        )
+        self.assertRefused(
+            answer,
+            "AccessError",
+            "These fields are set by the server and cannot be changed: Opportunity.",
+            "A problem stays on the opportunity it was logged on",
+        )
         self.assertFalse(self.problems_of(theirs))
+        self.assertEqual(self.problems_of(mine), problem)
+        # Its own deal written again (an exported file imported back, a client sending the
+        # whole record) changes nothing and is let through.
+        answer = self.rpc("ps_rep", "crm.lead.problem", "write", [problem.id], {"lead_id": mine.id})
+        self.assertIs(answer.get("result"), True, answer.get("error"))
         self.assertEqual(self.problems_of(mine), problem)
         # The rep still edits what is theirs to edit.
         answer = self.rpc(

@@ -155,12 +155,39 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
                 },
                 creating,
             )
+            if refused and not creating:
+                # A fixed field written with the value it has (an exported file imported
+                # back, a client sending the whole record) changes nothing.
+                fixed = refused & self._get_fixed_fields()
+                refused -= fixed - set(self._get_changed_fields(vals_list[0], fixed))
             if refused:
                 raise AccessError(self._get_refusal_message(refused))
         for name in self._get_amount_fields():
             for vals in vals_list:
                 if name in vals and not within_amount_bounds(vals[name]):
                     raise ValidationError(self._get_amount_message(name))
+
+    def _get_changed_fields(self, vals, names):
+        """Those of the field ``names`` that ``vals`` (of a ``write``) would change on one of
+        these records at least: a value written again as it is (an exported file imported back,
+        a client sending the whole record) changes nothing, and a lock on the field has nothing
+        to refuse. Values of one2many and many2many fields (commands) count as changes. In the
+        order of ``names``."""
+        changed = []
+        for name in names:
+            if name not in vals:
+                continue
+            field = self._fields[name]
+            if field.type in ("one2many", "many2many"):
+                changed.append(name)
+                continue
+            new = field.convert_to_cache(vals[name], self, validate=False)
+            if any(
+                field.convert_to_cache(record[name], record, validate=False) != new
+                for record in self
+            ):
+                changed.append(name)
+        return changed
 
     @api.model
     def _get_refusal_message(self, names):

@@ -17,6 +17,8 @@ class CrmVendorEvalMeaningMixin(models.AbstractModel):
         return set()
 
     def _check_meaning_kept(self, names):
+        """Refuse a change of the meaning fields ``names`` of these records if scores were
+        submitted on one of them."""
         names = [name for name in names if name in self._meaning_fields()]
         if not names or self.env.su or not self:
             return
@@ -42,12 +44,21 @@ class CrmVendorEvalMeaningMixin(models.AbstractModel):
             )
 
     def write(self, vals):
-        self._check_meaning_kept(vals)
+        # A text written again as it is (a template's criteria imported back) changes nothing.
+        meaning = self._meaning_fields()
+        self._check_meaning_kept(
+            self._get_changed_fields(vals, [name for name in vals if name in meaning])
+        )
         return super().write(vals)
 
     def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
         # Checked before the translation is stored: the refusal names the criterion as it was.
-        self._check_meaning_kept([field_name])
+        if any(
+            value is False or record.with_context(lang=lang)[field_name] != value
+            for record in self
+            for lang, value in translations.items()
+        ):
+            self._check_meaning_kept([field_name])
         return super()._update_field_translations(
             field_name, translations, digest=digest, source_lang=source_lang
         )

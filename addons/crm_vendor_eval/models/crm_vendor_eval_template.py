@@ -163,7 +163,10 @@ class CrmVendorEvalCategory(models.Model):
         self._guard_server_fields([vals])
         if {"weight", "template_id"} & set(vals) and not self.env.su:
             for category in self:
-                if category._used_criteria():
+                if (
+                    category._get_changed_fields(vals, ("weight", "template_id"))
+                    and category._used_criteria()
+                ):
                     raise UserError(
                         _(
                             "“%s” is scored in evaluations that have started: its weight cannot "
@@ -254,7 +257,9 @@ class CrmVendorEvalCriterion(models.Model):
     def write(self, vals):
         self._guard_server_fields([vals])
         if {"weight", "category_id"} & set(vals) and not self.env.su:
-            used = self._used()
+            used = self.filtered(
+                lambda criterion: criterion._get_changed_fields(vals, ("weight", "category_id"))
+            )._used()
             if used:
                 raise UserError(
                     _(

@@ -213,7 +213,12 @@ class CrmVendorEvaluation(models.Model):
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:
-            started = self.sudo().filtered("assignment_ids")
+            started = self.sudo().filtered(
+                lambda evaluation: (
+                    evaluation.assignment_ids
+                    and evaluation._get_changed_fields(vals, ["template_id"])
+                )
+            )
             if started:
                 raise UserError(
                     _(

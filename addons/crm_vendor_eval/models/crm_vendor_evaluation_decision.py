@@ -71,8 +71,19 @@ class CrmVendorEvaluation(models.Model):
         names = [name for name in vals if name in self._decision_fields()]
         if not names:
             return
-        labels = ", ".join(self._fields[name]._description_string(self.env) for name in names)
         for evaluation in self:
+            if evaluation.state not in ("done", "cancel"):
+                continue
+            # What is written again as it is (an import, a client sending the whole record)
+            # changes nothing.
+            changed = evaluation._get_changed_fields(vals, names)
+            if not changed:
+                continue
+            labels = ", ".join(
+                self._fields[name]._description_string(self.env)
+                for name in names
+                if name in changed
+            )
             if evaluation.state == "done":
                 raise UserError(
                     _(

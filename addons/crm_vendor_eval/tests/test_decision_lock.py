@@ -249,6 +249,60 @@ class TestDecisionLock(AttackMixin, HttpCase, VendorEvalCase):
         self.assertEqual(self.snapshot(criterion), before)
         self.assertEqual(criterion.guide, "5: runs our whole sales process")
 
+    def test_criteria_exported_and_imported_back_unchanged(self):
+        """The locks refuse changes, not values written again as they are: the criteria of a
+        template with submitted scores, exported and imported back with their order changed,
+        import; the same file with a guide changed is refused, nothing imported."""
+        self.manager.groups_id += self.env.ref("base.group_allow_export")
+        criteria = self.template.category_ids.criterion_ids
+        columns = ["id", "name", "guide", "weight", "category_id/id", "sequence"]
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "export_data", criteria.ids,
+                         columns)  # fmt: skip
+        rows = reply["result"]["datas"]
+        self.assertEqual([row[1] for row in rows], ["a1", "a2", "b1"])
+        for row, sequence in zip(rows, ("30", "20", "10"), strict=True):
+            row[5] = sequence
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "load", columns, rows)
+        self.assertEqual(reply["result"]["messages"], [])
+        self.assertEqual(sorted(reply["result"]["ids"]), sorted(criteria.ids))
+        self.assertEqual(criteria.mapped("sequence"), [30, 20, 10])
+        # So does its name given again as it is in the translation dialog.
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "update_field_translations",
+                         self.a1.ids, "name", {"en_US": "a1"})  # fmt: skip
+        self.assertNotIn("error", reply)
+        before = self.snapshot(criteria)
+        rows[0][2] = "5: cheapest"
+        rows[0][5] = "1"
+        reply = self.rpc("ve_manager", "crm.vendor.eval.criterion", "load", columns, rows)
+        self.assertFalse(reply["result"]["ids"])
+        self.assertIn(
+            "Scores on “a1” have been submitted: its Scoring Guide can no longer change",
+            " ".join(message["message"] for message in reply["result"]["messages"]),
+        )
+        self.assertEqual(self.snapshot(criteria), before)
+
+    def test_a_decided_evaluation_saved_again_as_it_is(self):
+        """A client sending a decided evaluation's decision again as it is (the whole record)
+        changes nothing and is not refused; a changed value still is."""
+        before = self._everything()
+        unchanged = {
+            "decision_vendor_id": self.v2.id,
+            "decision_reason": "Best fit",
+            "horizon_years": 4,
+            "template_id": self.template.id,
+        }
+        reply = self.rpc("ve_manager", "crm.vendor.evaluation", "write", self.evaluation.ids,
+                         unchanged)  # fmt: skip
+        self.assertEqual(reply, {"result": True})
+        # Only its last-modified stamp moved (Odoo's, on every write).
+        self.assertEqual(self._everything()[1:], before[1:])
+        self.assertRecordValues(self.evaluation, [{**unchanged, "state": "done"}])
+        before = self._everything()
+        reply = self.rpc("ve_manager", "crm.vendor.evaluation", "write", self.evaluation.ids,
+                         {**unchanged, "horizon_years": 5})  # fmt: skip
+        self.assertRefused(reply, "UserError", FROZEN % "Cost Horizon (years)")
+        self.assertEqual(self._everything(), before)
+
     def test_a_manager_reopens_explicitly_and_it_is_logged(self):
         before = self._everything()
         reply = self.rpc("ve_alice", "crm.vendor.evaluation", "action_reopen", self.evaluation.ids)
