@@ -19,7 +19,7 @@ def _asks_for(fields_spec, name):
 
 class CrmSalesTarget(models.Model):
     _name = "crm.sales.target"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.company.scope.mixin"]
     _description = "Sales Target"
     _order = "date_start desc, target_level desc, team_id, user_id, id"
 
