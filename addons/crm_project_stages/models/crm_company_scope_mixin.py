@@ -11,8 +11,9 @@ class CrmCompanyScopeMixin(models.AbstractModel):
     let a user write another company into a record they can see, or link it to another
     company's phase (a many2one is not checked against the rules of its target): the record
     would then change that company's phase gate, stalled days or forecast. Refused here, to
-    every caller but the superuser, on what was stored (create, write, or an x2many command
-    of a parent's form), before anything is committed."""
+    every caller but the superuser: changing or deleting a record that applies in another
+    company (a shared item on that company's phase, say), and storing one that would (create,
+    write, or an x2many command of a parent's form), before anything is committed."""
 
     _name = "crm.company.scope.mixin"
     _description = "CRM Suite: records of the user's own companies"
@@ -27,10 +28,15 @@ class CrmCompanyScopeMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        self._check_company_scope()
         res = super().write(vals)
         if {path.split(".")[0] for path in self._company_scope_paths} & set(vals):
             self._check_company_scope()
         return res
+
+    def unlink(self):
+        self._check_company_scope()
+        return super().unlink()
 
     def _check_company_scope(self):
         """Refuse records of (or applying in) a company that is not one of the user's."""

@@ -83,6 +83,21 @@ class TestCompanyConfigAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertNothingOfB()
         self.assertEqual(self.item_a.phase_id, self.phases["contact"])
 
+    def test_a_shared_item_on_another_companys_phase_is_that_companys(self):
+        # Set up by a manager of company B: no company of its own, but on B's phase.
+        item = self.env["crm.phase.checklist.item"].create(
+            {"name": "Survey report signed", "phase_id": self.phase_b.id, "mandatory": True}
+        )
+        for method, args in (("write", [{"mandatory": False}]), ("unlink", [])):
+            answer = self.rpc("ps_manager_a", "crm.phase.checklist.item", method, [item.id], *args)
+            self.assertRefused(answer, "AccessError", self.refusal, "Survey report signed")
+        self.env.invalidate_all()
+        self.assertTrue(item.exists() and item.mandatory, "B's gate is as it was")
+        answer = self.rpc(
+            "ps_manager_ab", "crm.phase.checklist.item", "write", [item.id], {"mandatory": False}
+        )
+        self.assertIs(answer["result"], True)
+
     def test_a_limit_or_a_phase_moved_to_another_company_is_refused(self):
         answer = self.rpc(
             "ps_manager_a",
