@@ -27,6 +27,16 @@ class CrmVendorEvalSubmit(models.TransientModel):
             else:
                 wizard.summary = _("All %s criteria on your sheet are scored.", wizard.line_count)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """The confirmation of one's own open sheet only: it shows the sheet's evaluation,
+        evaluator and progress (related fields, read as superuser), which would otherwise be
+        read of any sheet by its id."""
+        wizards = super().create(vals_list)
+        if not self.env.su:
+            wizards.assignment_id.sudo()._check_can_submit()
+        return wizards
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)

@@ -1,8 +1,9 @@
-"""An Evaluation Manager links to an evaluation only an opportunity they may open themselves,
-over JSON-RPC with their own session: the evaluation shows the opportunity's name to whoever
-reads it, so a link to any id would read the name of any opportunity - another salesperson's,
-another company's, or any at all for a manager without CRM rights (from the third review's
-probes)."""
+"""What an evaluation's links do not show, over JSON-RPC with the user's own session (from the
+third review's probes): an Evaluation Manager links only an opportunity they may open
+themselves (the evaluation shows its name to whoever reads it, so a link to any id would read
+the name of any opportunity - another salesperson's, another company's, or any at all for a
+manager without CRM rights); the confirmation of *Submit Scores* is of one's own open sheet
+only (it shows a sheet's evaluation, evaluator and progress)."""
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -85,3 +86,43 @@ class TestLeadLinkAttacks(AttackMixin, HttpCase, VendorEvalCase):
         )
         refusal = "您只能关联自己可以打开的商机：评估会向所有能查看该评估的人显示它。"  # noqa: RUF001
         self.assertRefused(reply, "AccessError", refusal)
+
+
+@tagged("post_install", "-at_install")
+class TestSubmitConfirmationAttacks(AttackMixin, HttpCase, VendorEvalCase):
+    def test_a_confirmation_of_someone_elses_sheet_shows_nothing(self):
+        new_test_user(
+            self.env, login="ve_carol", groups="crm_vendor_eval.crm_vendor_eval_group_member"
+        )
+        evaluation = self._evaluation(name="Replace Nimbus CRM")
+        self._fill_hand_example(evaluation)
+        alice_sheet = evaluation.assignment_ids.filtered(lambda sheet: sheet.user_id == self.alice)
+        Submit = self.env["crm.vendor.eval.submit"]
+        before = Submit.search([])
+        # Carol is not on the team; Bob is, but it is Alice's sheet.
+        for login in ("ve_carol", "ve_bob"):
+            reply = self.rpc(
+                login,
+                "crm.vendor.eval.submit",
+                "web_save",
+                [],
+                {"assignment_id": alice_sheet.id},
+                specification={
+                    "assignment_id": {"fields": {"display_name": {}}},
+                    "line_count": {},
+                    "unscored_count": {},
+                },
+            )
+            self.assertRefused(reply, "AccessError", "Only the evaluator can submit their scores.")
+        self.assertEqual(Submit.search([]), before, "no confirmation made")
+        self.assertEqual(alice_sheet.state, "open")
+        # Alice confirms her own.
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.submit",
+            "web_save",
+            [],
+            {"assignment_id": alice_sheet.id},
+            specification={"line_count": {}},
+        )
+        self.assertEqual(reply["result"][0]["line_count"], 6)
