@@ -196,3 +196,34 @@ class TestCompanyConfigAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         )
         self.assertRefused(answer, "AccessError", "Harbour Works Ltd 不是您的公司")
         self.assertNothingOfB()
+
+    def test_the_force_wizard_shows_nothing_of_another_companys_deal(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Harbour cranes",
+                "type": "opportunity",
+                "company_id": self.company_b.id,
+                "stage_id": self.stage_contact.id,
+            }
+        )
+        Wizard = self.env["crm.phase.force.wizard"]
+        before = Wizard.search([])
+        answer = self.rpc(
+            "ps_manager_a",
+            "crm.phase.force.wizard",
+            "web_save",
+            [],
+            {"lead_id": lead.id, "stage_id": self.stage_design.id, "reason": "Award"},
+            specification={"missing_items": {}},
+        )
+        message = self.assertRefused(answer, "AccessError")
+        self.assertNotIn("Harbour cranes", message)
+        answer = self.rpc(
+            "ps_manager_a",
+            "crm.phase.force.wizard",
+            "create",
+            {"lead_id": lead.id, "stage_id": self.stage_design.id, "reason": "Award"},
+        )
+        self.assertRefused(answer, "AccessError")
+        self.assertEqual(Wizard.search([]), before, "no wizard made")
+        self.assertEqual(lead.sudo().stage_id, self.stage_contact)

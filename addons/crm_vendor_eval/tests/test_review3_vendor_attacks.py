@@ -115,6 +115,17 @@ class TestSubmitConfirmationAttacks(AttackMixin, HttpCase, VendorEvalCase):
             )
             self.assertRefused(reply, "AccessError", "Only the evaluator can submit their scores.")
         self.assertEqual(Submit.search([]), before, "no confirmation made")
+        # Nor does the form's onchange show Carol the progress of a sheet she cannot read.
+        reply = self.rpc(
+            "ve_carol",
+            "crm.vendor.eval.submit",
+            "onchange",
+            [],
+            {"assignment_id": alice_sheet.id},
+            ["assignment_id"],
+            {"assignment_id": {}, "line_count": {}, "unscored_count": {}},
+        )
+        self.assertEqual(reply["result"]["value"].get("line_count", 0), 0, reply)
         self.assertEqual(alice_sheet.state, "open")
         # Alice confirms her own.
         reply = self.rpc(

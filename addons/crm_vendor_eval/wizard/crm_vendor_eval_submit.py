@@ -11,8 +11,10 @@ class CrmVendorEvalSubmit(models.TransientModel):
     assignment_id = fields.Many2one(
         "crm.vendor.eval.assignment", string="Scoring Sheet", required=True, ondelete="cascade"
     )
-    line_count = fields.Integer(related="assignment_id.line_count")
-    unscored_count = fields.Integer(related="assignment_id.unscored_count")
+    # Read as the user (the team sees each other's progress), not as superuser: a form's
+    # onchange computes them of any sheet id it is given.
+    line_count = fields.Integer(related="assignment_id.line_count", compute_sudo=False)
+    unscored_count = fields.Integer(related="assignment_id.unscored_count", compute_sudo=False)
     summary = fields.Char(compute="_compute_summary")
 
     @api.depends("line_count", "unscored_count")
