@@ -43,6 +43,19 @@ class TestTargetCompanyAttacks(JsonRpcMixin, HttpCase, ForecastCase):
             self._target("user", self.eva, "quarter", "2030-04-01", 9_000, self.company_eu),
         )
         self.assertRefused(answer, "AccessError")
+        # Nor a target of their own company for the other company's team (its name would
+        # read that team's name).
+        answer = self.rpc(
+            "fc_manager_us",
+            "crm.sales.target",
+            "create",
+            self._target("team", self.europe, "quarter", "2030-07-01", 9_000),
+        )
+        self.assertRefused(answer, "AccessError", "Forecast Europe is not one of your companies")
+        self.assertFalse(
+            self.env["crm.sales.target"].search([("team_id", "=", self.europe.id)])
+            - self.europe_targets(),
+        )
         self.assertEqual(self.europe_targets(), before, "Europe's targets are as they were")
         self.assertEqual(self.rita_target.company_id, self.company)
 
