@@ -227,3 +227,28 @@ class TestCompanyConfigAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertRefused(answer, "AccessError")
         self.assertEqual(Wizard.search([]), before, "no wizard made")
         self.assertEqual(lead.sudo().stage_id, self.stage_contact)
+
+    def test_a_problem_is_not_put_in_another_companys_phase(self):
+        lead = self._new_opportunity(company_id=self.company_a.id)
+        answer = self.rpc(
+            "ps_rep",
+            "crm.lead.problem",
+            "create",
+            {"name": "Survey delayed", "lead_id": lead.id, "phase_id": self.phase_b.id},
+        )
+        self.assertRefused(answer, "AccessError", self.refusal)
+        problem = (
+            self.env["crm.lead.problem"]
+            .with_user(self.rep)
+            .create({"name": "Budget unclear", "lead_id": lead.id})
+        )
+        answer = self.rpc(
+            "ps_rep", "crm.lead.problem", "write", [problem.id], {"phase_id": self.phase_b.id}
+        )
+        self.assertRefused(answer, "AccessError", self.refusal, "Budget unclear")
+        self.env.invalidate_all()
+        self.assertEqual(problem.phase_id, self.phases["contact"])
+        self.assertFalse(
+            self.env["crm.lead.problem"].search([("phase_id", "=", self.phase_b.id)]),
+            "no problem in company B's phase",
+        )
