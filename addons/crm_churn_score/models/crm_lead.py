@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .crm_churn_score import RISK_LEVELS
+
 LEAD_CHURN_FIELDS = frozenset({"partner_churn_risk", "partner_churn_score"})
 
 
@@ -10,15 +12,47 @@ class CrmLead(models.Model):
     _server_fields_computed = False
 
     partner_churn_risk = fields.Selection(
+        RISK_LEVELS,
         string="Customer Churn Risk",
-        related="partner_id.commercial_partner_id.churn_risk",
+        compute="_compute_partner_churn",
+        search="_search_partner_churn_risk",
         help="Churn risk of the customer company, from the latest score.",
     )
     partner_churn_score = fields.Float(
         string="Customer Churn Score",
-        related="partner_id.commercial_partner_id.churn_score",
+        compute="_compute_partner_churn",
+        search="_search_partner_churn_score",
         digits=(5, 1),
+        help="Latest churn risk score (0-100).",
     )
+
+    @api.depends(
+        "partner_id.commercial_partner_id.churn_risk",
+        "partner_id.commercial_partner_id.churn_score",
+    )
+    def _compute_partner_churn(self):
+        """The customer's current score, if the user may read the customer: a form's onchange
+        computes it of any customer id it is given (a related field would read it as
+        superuser: another company's customers' scores)."""
+        readable = set(
+            self.sudo()
+            .partner_id.commercial_partner_id.with_env(self.env)
+            ._filtered_access("read")
+            .ids
+        )
+        for lead in self:
+            customer = lead.sudo().partner_id.commercial_partner_id
+            # A customer being created in the form (no id yet) is the user's own.
+            mine = customer.id in readable or not isinstance(customer.id, int)
+            shown = customer if mine else customer.browse()
+            lead.partner_churn_risk = shown.churn_risk
+            lead.partner_churn_score = shown.churn_score
+
+    def _search_partner_churn_risk(self, operator, value):
+        return [("partner_id.commercial_partner_id.churn_risk", operator, value)]
+
+    def _search_partner_churn_score(self, operator, value):
+        return [("partner_id.commercial_partner_id.churn_score", operator, value)]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -19,9 +19,10 @@ def _asks_for(fields_spec, name):
 
 class CrmSalesTarget(models.Model):
     _name = "crm.sales.target"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.company.scope.mixin"]
     _description = "Sales Target"
     _order = "date_start desc, target_level desc, team_id, user_id, id"
+    _company_scope_paths = ("company_id", "team_id.company_id")
 
     name = fields.Char(compute="_compute_name", store=True)
     target_level = fields.Selection(

@@ -3,9 +3,14 @@ from odoo import api, fields, models
 
 class CrmLeadProblem(models.Model):
     _name = "crm.lead.problem"
-    _inherit = ["crm.suite.server.fields.mixin", "crm.lead.company.mixin"]
+    _inherit = [
+        "crm.suite.server.fields.mixin",
+        "crm.lead.company.mixin",
+        "crm.company.scope.mixin",
+    ]
     _description = "Opportunity Problem"
     _order = "state, create_date desc, id desc"
+    _company_scope_paths = ("phase_id.company_id",)
 
     name = fields.Char(string="Problem", required=True)
     lead_id = fields.Many2one(

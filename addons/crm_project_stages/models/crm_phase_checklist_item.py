@@ -9,12 +9,13 @@ ItemRow = namedtuple("ItemRow", "id phase_id company_id mandatory")
 
 class CrmPhaseChecklistItem(models.Model):
     _name = "crm.phase.checklist.item"
-    _inherit = ["crm.project.cached.mixin"]
+    _inherit = ["crm.project.cached.mixin", "crm.company.scope.mixin"]
     _description = "Phase Checklist Item"
     _order = "phase_sequence, sequence, id"
     _cached_fields = frozenset(
         {"name", "active", "phase_id", "company_id", "mandatory", "sequence"}
     )
+    _company_scope_paths = ("company_id", "phase_id.company_id")
 
     name = fields.Char(string="Deliverable", required=True, translate=True)
     phase_id = fields.Many2one(

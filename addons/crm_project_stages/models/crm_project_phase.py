@@ -9,7 +9,7 @@ class CrmProjectPhase(models.Model):
     sequence is moving forward (gated by the checklist), Won is the step after the last."""
 
     _name = "crm.project.phase"
-    _inherit = ["crm.project.cached.mixin"]
+    _inherit = ["crm.project.cached.mixin", "crm.company.scope.mixin"]
     _description = "Project Phase"
     _order = "sequence, id"
 

@@ -6,9 +6,10 @@ class CrmProjectPhaseCompany(models.Model):
     """The limit of a phase in one company, where it differs from the phase's."""
 
     _name = "crm.project.phase.company"
-    _inherit = ["crm.project.cached.mixin"]  # crm.project.phase._get_stall_limits
+    _inherit = ["crm.project.cached.mixin", "crm.company.scope.mixin"]  # _get_stall_limits
     _description = "Project Phase Limit per Company"
     _order = "phase_id, company_id"
+    _company_scope_paths = ("company_id", "phase_id.company_id")
 
     phase_id = fields.Many2one(
         "crm.project.phase", string="Phase", required=True, ondelete="cascade", index=True

@@ -8,8 +8,9 @@ WON_STEP = 2**31 - 1
 
 class CrmStage(models.Model):
     _name = "crm.stage"
-    _inherit = ["crm.stage", "crm.project.cached.mixin"]
+    _inherit = ["crm.stage", "crm.project.cached.mixin", "crm.company.scope.mixin"]
     _cached_fields = frozenset({"phase_id", "is_won"})  # _get_stage_table
+    _company_scope_paths = ("phase_id.company_id",)
 
     phase_id = fields.Many2one(
         "crm.project.phase",

@@ -28,6 +28,15 @@ class CrmPhaseForceWizard(models.TransientModel):
                 item.name for items in missing.values() for item in items
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A force of an opportunity the manager may change: the wizard shows the deal's name
+        and open items (computed as the server), which would otherwise be read of any deal,
+        another salesperson's or another company's, by its id."""
+        wizards = super().create(vals_list)
+        wizards.lead_id.check_access("write")
+        return wizards
+
     def action_confirm(self):
         self.ensure_one()
         self.lead_id._force_phase_move(self.stage_id, self.reason)

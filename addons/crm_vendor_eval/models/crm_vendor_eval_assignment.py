@@ -51,12 +51,15 @@ class CrmVendorEvalAssignment(models.Model):
 
     @api.depends("score_ids.scored")
     def _compute_progress(self):
+        # Of the sheets the user may read: a form's onchange (the Submit Scores confirmation)
+        # computes the progress of any sheet id it is given.
+        readable = self._origin._filtered_access("read")
         counts = {}
         for assignment, scored, count in (
             self.env["crm.vendor.eval.score"]
             .sudo()
             ._read_group(
-                [("assignment_id", "in", self._origin.ids)],
+                [("assignment_id", "in", readable.ids)],
                 ["assignment_id", "scored"],
                 ["__count"],
             )

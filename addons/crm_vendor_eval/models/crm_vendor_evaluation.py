@@ -203,13 +203,33 @@ class CrmVendorEvaluation(models.Model):
                     )
                 )
 
+    def _check_lead_readable(self, vals_list):
+        """A user links only an opportunity they may open themselves: the evaluation shows
+        its name to whoever reads the evaluation (a many2one is not checked against the
+        rules of its target: any opportunity's name, of any salesperson or company, could be
+        read through it)."""
+        if self.env.su:
+            return
+        leads = self.env["crm.lead"].browse(
+            {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
+        )
+        if leads and not leads.has_access("read"):
+            raise AccessError(
+                _(
+                    "You can only link an opportunity you can open yourself: the evaluation "
+                    "shows it to everyone who reads the evaluation."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         self._guard_server_fields(vals_list, creating=True)
+        self._check_lead_readable(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         self._guard_server_fields([vals])
+        self._check_lead_readable([vals])
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:

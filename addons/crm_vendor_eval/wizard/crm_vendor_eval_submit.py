@@ -11,8 +11,10 @@ class CrmVendorEvalSubmit(models.TransientModel):
     assignment_id = fields.Many2one(
         "crm.vendor.eval.assignment", string="Scoring Sheet", required=True, ondelete="cascade"
     )
-    line_count = fields.Integer(related="assignment_id.line_count")
-    unscored_count = fields.Integer(related="assignment_id.unscored_count")
+    # Read as the user (the team sees each other's progress), not as superuser: a form's
+    # onchange computes them of any sheet id it is given.
+    line_count = fields.Integer(related="assignment_id.line_count", compute_sudo=False)
+    unscored_count = fields.Integer(related="assignment_id.unscored_count", compute_sudo=False)
     summary = fields.Char(compute="_compute_summary")
 
     @api.depends("line_count", "unscored_count")
@@ -26,6 +28,16 @@ class CrmVendorEvalSubmit(models.TransientModel):
                 )
             else:
                 wizard.summary = _("All %s criteria on your sheet are scored.", wizard.line_count)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """The confirmation of one's own open sheet only: it shows the sheet's evaluation,
+        evaluator and progress (related fields, read as superuser), which would otherwise be
+        read of any sheet by its id."""
+        wizards = super().create(vals_list)
+        if not self.env.su:
+            wizards.assignment_id.sudo()._check_can_submit()
+        return wizards
 
     @api.model
     def default_get(self, fields_list):
