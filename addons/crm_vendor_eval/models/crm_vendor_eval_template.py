@@ -63,7 +63,8 @@ class CrmVendorEvalTemplate(models.Model):
             @precommit.add
             def check_weights():
                 ids = precommit.data.pop(WEIGHTS_CHECK, set())
-                env["crm.vendor.eval.template"].sudo().browse(ids).exists()._check_weights()
+                # In the order of creation: the same refusal first whatever the set's order.
+                env["crm.vendor.eval.template"].sudo().browse(sorted(ids)).exists()._check_weights()
 
         precommit.data[WEIGHTS_CHECK].update(self.ids)
 
