@@ -1,6 +1,5 @@
 from . import crm_project_cached_mixin
 from . import crm_lead_company_mixin
-from . import crm_company_scope_mixin
 from . import crm_project_phase
 from . import crm_project_phase_company
 from . import crm_stage

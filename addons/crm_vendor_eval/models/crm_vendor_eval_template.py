@@ -7,7 +7,7 @@ WEIGHTS_CHECK = "crm_vendor_eval.template_weights"
 
 class CrmVendorEvalTemplate(models.Model):
     _name = "crm.vendor.eval.template"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.company.scope.mixin"]
     _description = "Vendor Evaluation Template"
     _order = "name, id"
 

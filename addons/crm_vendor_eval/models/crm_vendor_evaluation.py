@@ -7,7 +7,12 @@ from ..const import MANAGER_GROUP
 class CrmVendorEvaluation(models.Model):
     _name = "crm.vendor.evaluation"
     _description = "CRM Vendor Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.suite.server.fields.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.suite.server.fields.mixin",
+        "crm.company.scope.mixin",
+    ]
     _order = "date_start desc, id desc"
 
     name = fields.Char(required=True, tracking=True)

@@ -74,6 +74,43 @@ class TestLeadLinkAttacks(AttackMixin, HttpCase, VendorEvalCase):
         reply = self.rpc("ve_rep_manager", "crm.vendor.evaluation", "create", self.vals(self.own))
         self.assertEqual(Evaluation.browse(reply["result"]).lead_id, self.own)
 
+    def test_an_evaluation_or_template_stays_in_the_managers_companies(self):
+        """An Evaluation Manager of one company does not move an evaluation or a template into
+        a company that is not theirs (the multi-company rules refuse creating one there, not
+        writing the company of one they see): refused, nothing changed; in their own company
+        and shared, as before."""
+        evaluation = self._evaluation()
+        template = self.template
+        refusal = (
+            "Harbour Works Ltd is not one of your companies: “%s” cannot belong to it or apply "
+            "in it. Ask a user of Harbour Works Ltd to set it up."
+        )
+        for model, record in (
+            ("crm.vendor.evaluation", evaluation),
+            ("crm.vendor.eval.template", template),
+        ):
+            before = self.snapshot(record)
+            reply = self.rpc(
+                "ve_manager", model, "write", record.ids, {"company_id": self.company_b.id}
+            )
+            self.assertRefused(reply, "AccessError", refusal % record.name)
+            self.assertEqual(self.snapshot(record), before)
+        reply = self.rpc(
+            "ve_manager",
+            "crm.vendor.eval.template",
+            "create",
+            {"name": "Harbour template", "company_id": self.company_b.id},
+        )
+        self.assertEqual(reply["error"], "AccessError")
+        self.assertFalse(
+            self.env["crm.vendor.eval.template"].search([("name", "=", "Harbour template")])
+        )
+        reply = self.rpc(
+            "ve_manager", "crm.vendor.eval.template", "write", template.ids, {"company_id": False}
+        )
+        self.assertEqual(reply, {"result": True})
+        self.assertFalse(template.company_id)
+
     def test_the_refusal_speaks_chinese(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["crm_vendor_eval"], ["zh_CN"])

@@ -4,13 +4,14 @@ from odoo.exceptions import AccessError
 
 class CrmCompanyScopeMixin(models.AbstractModel):
     """A record that belongs to, or applies in, companies: a phase, a phase's limit for a
-    company, a checklist item, the phase of a stage, a sales target. Users set them up for
-    their own companies only.
+    company, a checklist item, the phase of a stage, a sales target, a vendor evaluation or
+    its template. Users set them up for their own companies only.
 
     Odoo's multi-company rules hide another company's records and refuse creating one, but
     let a user write another company into a record they can see, or link it to another
     company's phase (a many2one is not checked against the rules of its target): the record
-    would then change that company's phase gate, stalled days or forecast. Refused here, to
+    would then change that company's phase gate, stalled days or forecast, or plant an
+    evaluation among its own. Refused here, to
     every caller but the superuser: changing or deleting a record that applies in another
     company (a shared item on that company's phase, say), and storing one that would (create,
     write, or an x2many command of a parent's form), before anything is committed."""
