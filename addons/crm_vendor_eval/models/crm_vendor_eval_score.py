@@ -51,7 +51,9 @@ class CrmVendorEvalScore(models.Model):
         related="criterion_id.category_id.sequence", store=True, string="Category Sequence"
     )
     criterion_sequence = fields.Integer(related="criterion_id.sequence", store=True)
-    guide = fields.Text(related="criterion_id.guide", string="Scoring Guide")
+    # Read as the user: a form's onchange computes it of any criterion id it is given (as
+    # superuser, another company's guide would be shown).
+    guide = fields.Text(related="criterion_id.guide", string="Scoring Guide", compute_sudo=False)
     score = fields.Selection(SCORES, help="0 (absent) to 5 (excellent); empty: not scored.")
     score_value = fields.Float(
         compute="_compute_scored", store=True, aggregator="avg", digits=(16, 2)

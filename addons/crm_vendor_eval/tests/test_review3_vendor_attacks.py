@@ -174,3 +174,45 @@ class TestSubmitConfirmationAttacks(AttackMixin, HttpCase, VendorEvalCase):
             specification={"line_count": {}},
         )
         self.assertEqual(reply["result"][0]["line_count"], 6)
+
+    def test_a_scoring_line_shows_no_other_companys_guide(self):
+        """The form's onchange of a scoring line, given another company's criterion, does not
+        show its scoring guide (a related field read as superuser would)."""
+        company_b = self.env["res.company"].create({"name": "Harbour Works Ltd"})
+        template = self.env["crm.vendor.eval.template"].create(
+            {
+                "name": "Harbour template",
+                "company_id": company_b.id,
+                "category_ids": [
+                    Command.create(
+                        {
+                            "name": "Price",
+                            "weight": 100,
+                            "criterion_ids": [
+                                Command.create({"name": "Cost", "guide": "Harbour's secret guide"})
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        criterion = template.category_ids.criterion_ids
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "onchange",
+            [],
+            {"criterion_id": criterion.id},
+            ["criterion_id"],
+            {"criterion_id": {}, "guide": {}},
+        )
+        self.assertNotIn("Harbour's secret guide", str(reply))
+        # Her own lines show their guide.
+        evaluation = self._evaluation()
+        self.a1.guide = "5: runs our whole sales process"
+        line = self.env["crm.vendor.eval.score"].search(
+            [("evaluation_id", "=", evaluation.id), ("evaluator_id", "=", self.alice.id),
+             ("criterion_id", "=", self.a1.id)], limit=1,
+        )  # fmt: skip
+        reply = self.rpc("ve_alice", "crm.vendor.eval.score", "web_read", line.ids, {"guide": {}})
+        self.assertEqual(reply["result"][0]["guide"], "5: runs our whole sales process")
