@@ -34,19 +34,17 @@ class CrmLead(models.Model):
         """The customer's current score, if the user may read the customer: a form's onchange
         computes it of any customer id it is given (a related field would read it as
         superuser: another company's customers' scores)."""
+        leads = self.sudo()  # once: an environment switch per card costs more than the rest
         readable = set(
-            self.sudo()
-            .partner_id.commercial_partner_id.with_env(self.env)
-            ._filtered_access("read")
-            .ids
+            leads.partner_id.commercial_partner_id.with_env(self.env)._filtered_access("read").ids
         )
-        for lead in self:
-            customer = lead.sudo().partner_id.commercial_partner_id
+        for lead, lead_sudo in zip(self, leads, strict=True):
+            customer = lead_sudo.partner_id.commercial_partner_id
             # A customer being created in the form (no id yet) is the user's own.
-            mine = customer.id in readable or not isinstance(customer.id, int)
-            shown = customer if mine else customer.browse()
-            lead.partner_churn_risk = shown.churn_risk
-            lead.partner_churn_score = shown.churn_score
+            if customer.id not in readable and isinstance(customer.id, int):
+                customer = customer.browse()
+            lead.partner_churn_risk = customer.churn_risk
+            lead.partner_churn_score = customer.churn_score
 
     def _search_partner_churn_risk(self, operator, value):
         return [("partner_id.commercial_partner_id.churn_risk", operator, value)]
