@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
-from .crm_churn_score import RISK_LEVELS
-
 LEAD_CHURN_FIELDS = frozenset({"partner_churn_risk", "partner_churn_score"})
+# What an opportunity shows of a customer the user may not read (as of no customer).
+NO_SCORE = {"partner_churn_risk": False, "partner_churn_score": 0.0}
 
 
 class CrmLead(models.Model):
@@ -12,45 +12,36 @@ class CrmLead(models.Model):
     _server_fields_computed = False
 
     partner_churn_risk = fields.Selection(
-        RISK_LEVELS,
         string="Customer Churn Risk",
-        compute="_compute_partner_churn",
-        search="_search_partner_churn_risk",
+        related="partner_id.commercial_partner_id.churn_risk",
         help="Churn risk of the customer company, from the latest score.",
     )
     partner_churn_score = fields.Float(
         string="Customer Churn Score",
-        compute="_compute_partner_churn",
-        search="_search_partner_churn_score",
+        related="partner_id.commercial_partner_id.churn_score",
         digits=(5, 1),
         help="Latest churn risk score (0-100).",
     )
 
-    @api.depends(
-        "partner_id.commercial_partner_id.churn_risk",
-        "partner_id.commercial_partner_id.churn_score",
-    )
-    def _compute_partner_churn(self):
-        """The customer's current score, if the user may read the customer: a form's onchange
-        computes it of any customer id it is given (a related field would read it as
-        superuser: another company's customers' scores)."""
-        leads = self.sudo()  # once: an environment switch per card costs more than the rest
-        readable = set(
-            leads.partner_id.commercial_partner_id.with_env(self.env)._filtered_access("read").ids
-        )
-        for lead, lead_sudo in zip(self, leads, strict=True):
-            customer = lead_sudo.partner_id.commercial_partner_id
-            # A customer being created in the form (no id yet) is the user's own.
-            if customer.id not in readable and isinstance(customer.id, int):
-                customer = customer.browse()
-            lead.partner_churn_risk = customer.churn_risk
-            lead.partner_churn_score = customer.churn_score
-
-    def _search_partner_churn_risk(self, operator, value):
-        return [("partner_id.commercial_partner_id.churn_risk", operator, value)]
-
-    def _search_partner_churn_score(self, operator, value):
-        return [("partner_id.commercial_partner_id.churn_score", operator, value)]
+    def onchange(self, values, field_names, fields_spec):
+        """The customer's score only if the user may read the customer: a form's onchange
+        computes the related fields (read as superuser, like every related field) of any
+        customer id it is given, another company's customers' included. Checked here, once
+        per onchange, and not in the fields: the pipeline reads them on every card of saved
+        opportunities, whose customers the user sees (Odoo shows a linked record's name
+        alike)."""
+        result = super().onchange(values, field_names, fields_spec)
+        shown = LEAD_CHURN_FIELDS & set(result.get("value", {}))
+        if shown and not self.env.su:
+            partner = result["value"].get("partner_id", values.get("partner_id"))
+            if isinstance(partner, dict):
+                partner = partner.get("id")
+            customer = self.env["res.partner"].sudo().browse(partner or ()).exists()
+            customer = customer.commercial_partner_id.with_env(self.env)
+            if customer and not customer._filtered_access("read"):
+                for name in shown:
+                    result["value"][name] = NO_SCORE[name]
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
