@@ -227,11 +227,7 @@ class CrmLead(models.Model):
         changed = opportunities.filtered(
             lambda lead: (
                 lead.outcome != "open"
-                and any(
-                    name in vals
-                    and lead._fields[name].convert_to_write(lead[name], lead) != vals[name]
-                    for name in ("type", "user_id", "team_id")
-                )
+                and lead._get_changed_fields(vals, ("type", "user_id", "team_id"))
             )
         )
         if changed:

@@ -234,7 +234,8 @@ class CrmVendorEvaluation(models.Model):
 
     def write(self, vals):
         self._guard_server_fields([vals])
-        self._check_lead_readable([vals])
+        if self._get_changed_fields(vals, ["lead_id"]):  # the link it has stays, as the others
+            self._check_lead_readable([vals])
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:
