@@ -6,6 +6,9 @@ read the stored columns.
 
 Every function returns an ``odoo.tools.SQL`` expression over the table aliases it is given."""
 
+import functools
+from collections import defaultdict, namedtuple
+
 from odoo.tools import SQL
 
 
@@ -177,146 +180,158 @@ def history_facts(condition=None, leads=None):
     return _write_history(scope)
 
 
-def record_stays(leads, closing, stays, uid):
-    """The statement that records the stays of opportunities (``crm.lead._record_phase_stays``)
-    with the facts of every history row of the opportunities of ids ``leads``: their stays
-    open in the database close at the dates of ``closing`` ({opportunity id: date}), the
-    ``stays`` are inserted in their order (lists of opportunity id, phase id, date in, date out
-    or None, salesperson id or None), and the facts of all their rows are set (as
-    ``history_facts``). Each row is written once: a row inserted or updated again in the same
-    transaction makes PostgreSQL check each of its foreign keys again. The stays of an
-    opportunity no longer in the database are left out."""
-    new_stays = None
-    if stays:
-        new_stays = SQL(
-            """SELECT NULL::int, u.lead_id, u.phase_id, u.date_in, u.date_out, u.rank, u.user_id
-                 FROM unnest(%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
-                      WITH ORDINALITY u(lead_id, phase_id, date_in, date_out, user_id, rank)""",
-            *[list(column) for column in zip(*stays, strict=True)],
-        )
-    return _write_history(
-        SQL("l.id = ANY(%s)", list(leads)),
-        uid=uid,
-        closing=SQL(
-            "SELECT * FROM unnest(%s::int[], %s::timestamp[]) c(lead_id, date_out)",
-            list(closing),
-            list(closing.values()),
-        )
-        if closing
-        else None,
-        stays=new_stays,
-    )
+# A row of the history as ``stay_facts`` reads it: ``id`` None for a stay to insert (``rank``:
+# its place among them, ``user_id`` its salesperson), else the facts it ``stored``.
+Stay = namedtuple("Stay", "id lead_id phase_id date_in date_out rank user_id stored")
 
 
-def _write_history(scope, uid=None, closing=None, stays=None):
+def stay_facts(rows, leads):
+    """The facts of history rows, as ``history_facts`` sets them in SQL, computed in Python:
+    for each of the ``rows`` (``Stay``; all the rows of their opportunities) the pair (row,
+    facts), the facts in the order of the columns date out, ``STAY_FACTS``, ``LEAD_FACTS``.
+    ``leads``: {opportunity id: the values of its ``LEAD_FACTS`` fields}. Days are computed
+    as PostgreSQL does (exact seconds over 86,400 in double precision) and added up in the
+    same order (the order of the stays: entry, id, rank), so that both give the same floats."""
+    by_phase = defaultdict(list)
+    for row in rows:
+        by_phase[row.lead_id, row.phase_id].append(row)
+    for (lead_id, _phase_id), stays in by_phase.items():
+        stays.sort(key=lambda row: (row.date_in, row.id is None, row.id or 0, row.rank))
+        closed_days, open_since = None, None
+        days = []
+        for row in stays:
+            stay = None
+            if row.date_in is not None and row.date_out is not None:
+                stay = (row.date_out - row.date_in).total_seconds() / 86400
+                closed_days = stay if closed_days is None else closed_days + stay
+            elif row.date_out is None and (open_since is None or row.date_in < open_since):
+                open_since = row.date_in
+            days.append(0.0 if stay is None else stay)
+        lead = leads[lead_id]
+        for index, (row, duration) in enumerate(zip(stays, days, strict=True)):
+            if index:
+                yield row, (row.date_out, duration, False, 0.0, None, *(None,) * len(lead))
+            else:
+                closed = 0.0 if closed_days is None else closed_days
+                yield row, (row.date_out, duration, True, closed, open_since, *lead)
+
+
+def read_stays(leads):
+    """The statement that reads what ``stay_facts`` needs of the opportunities of ids
+    ``leads``: rows of the opportunity's id, company and ``LEAD_FACTS`` fields, then the id,
+    phase, entry and stored facts (as ``write_stays`` writes them) of each of its history rows
+    (NULL for an opportunity without one). Its text is made once per worker."""
+    return SQL(_read_stays_code(), list(leads))
+
+
+@functools.cache
+def _read_stays_code():
+    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
+    return f"""SELECT l.id, l.company_id,
+                      {", ".join(SQL.identifier("l", name).code for name in LEAD_FACTS.values())},
+                      h.id, h.phase_id, h.date_in,
+                      {", ".join(SQL.identifier("h", name).code for name in facts)}
+                 FROM crm_lead l
+                 LEFT JOIN crm_lead_phase_history h ON h.lead_id = l.id
+                WHERE l.id = ANY(%s)"""
+
+
+def write_stays(updates, inserts, uid, types):
+    """The statement that writes history rows computed by ``stay_facts``, or None when there is
+    nothing to write: ``updates`` (row id, facts), ``inserts`` (opportunity id, phase id, phase
+    sequence, date in, salesperson id, company id, facts), inserted in their order; ``types``:
+    the SQL types of the facts. Returns the ids of the new rows. Its text is made once per
+    worker (``_write_stays_code``): a stage move writes its rows with it."""
+    params = []
+    if updates:
+        params += [uid, *(list(column) for column in zip(*updates, strict=True))]
+    if inserts:
+        params += [uid, uid, *(list(column) for column in zip(*inserts, strict=True))]
+    if not params:
+        return None
+    return SQL(_write_stays_code(tuple(types), bool(updates), bool(inserts)), *params)
+
+
+@functools.cache
+def _write_stays_code(types, updating, inserting):
+    """The text of ``write_stays``'s statement, its parameters: the writer and the columns of
+    the rows to update (if ``updating``), the writer twice and the columns of the rows to
+    insert (if ``inserting``); ``types``: the SQL types of the facts."""
+    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
+    columns = ", ".join(SQL.identifier(name).code for name in facts)
+    v_facts = ", ".join(SQL.identifier("v", name).code for name in facts)
+
+    def arrays(kinds):
+        return ", ".join(f"%s::{kind}[]" for kind in kinds)
+
+    update = f"""UPDATE crm_lead_phase_history h
+                    SET ({columns}) = ({v_facts}),
+                        write_uid = %s, write_date = (now() at time zone 'UTC')
+                   FROM unnest({arrays(["int4", *types])}) v(id, {columns})
+                  WHERE h.id = v.id"""
+    insert_kinds = ["int4", "int4", "int4", "timestamp", "int4", "int4", *types]
+    insert = f"""INSERT INTO crm_lead_phase_history
+                        (lead_id, phase_id, phase_sequence, date_in, user_id, company_id,
+                         {columns}, create_uid, create_date, write_uid, write_date)
+                 SELECT v.lead_id, v.phase_id, v.phase_sequence, v.date_in, v.user_id,
+                        v.company_id, {v_facts}, {stamps(0).code}
+                   FROM unnest({arrays(insert_kinds)}) WITH ORDINALITY
+                        v(lead_id, phase_id, phase_sequence, date_in, user_id, company_id,
+                          {columns}, rank)
+                  ORDER BY v.rank
+                 RETURNING id"""
+    if updating and inserting:
+        return f"WITH updated AS ({update}) {insert}"
+    return update if updating else insert
+
+
+def _write_history(scope):
     """The statement that sets the history facts of the opportunities of ``scope`` (SQL over
-    alias ``l`` of ``crm_lead``), after their open stays close at the dates of ``closing``
-    (SQL of rows lead_id, date_out) and with the new ``stays`` (SQL of rows id (NULL),
-    lead_id, phase_id, date_in, date_out, rank, user_id), inserted. ``uid``: the user noted
-    as the writer of the rows (none: the rows' audit columns are left alone).
-
-    The opportunities are read in a CTE of their own, planned apart from the history: a
-    planner joining them (35 indexes) with the history and the phases costs more than the
-    statement itself."""
+    alias ``l`` of ``crm_lead``). The opportunities are read in a CTE of their own, planned
+    apart from the history: a planner joining them (35 indexes) with the history costs more
+    than the statement itself."""
     stay = _days(SQL("r.date_in"), SQL("r.date_out"))
     lead_columns = SQL(", ").join(SQL.identifier("l", name) for name in LEAD_FACTS.values())
     first_facts = SQL(", ").join(
         SQL("CASE WHEN s.first THEN %s END AS %s", SQL.identifier("l", lead), SQL.identifier(name))
         for name, lead in LEAD_FACTS.items()
     )
-    if closing is not None:
-        closed = SQL("COALESCE(h.date_out, c.date_out)")
-        closing_join = SQL("LEFT JOIN closing c ON c.lead_id = h.lead_id")
-    else:
-        closed, closing_join = SQL("h.date_out"), SQL()
-    rows = SQL(
-        """SELECT h.id, h.lead_id, h.phase_id, h.date_in, %(closed)s AS date_out,
-                  0::bigint AS rank, NULL::int AS user_id
-             FROM crm_lead_phase_history h %(closing_join)s
-            WHERE h.lead_id IN (SELECT l.id FROM lead l)""",
-        closed=closed,
-        closing_join=closing_join,
-    )
-    if stays is not None:
-        rows = SQL(
-            "%s UNION ALL SELECT n.* FROM (%s) n WHERE n.lead_id IN (SELECT l.id FROM lead l)",
-            rows,
-            stays,
-        )
     facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
-    fact_columns = SQL(", ").join(SQL.identifier(name) for name in facts)
-    h_facts = SQL(", ").join(SQL.identifier("h", name) for name in facts)
-    f_facts = SQL(", ").join(SQL.identifier("f", name) for name in facts)
-    stamp = SQL(", write_uid = %s, write_date = (now() at time zone 'UTC')", uid)
-    ctes = [
-        SQL(
-            "lead AS MATERIALIZED (SELECT l.id, l.company_id, %s FROM crm_lead l WHERE %s)",
-            lead_columns,
-            scope,
-        )
-    ]
-    if closing is not None:
-        ctes.append(SQL("closing AS MATERIALIZED (%s)", closing))
-    ctes.append(
-        SQL(
-            """stays AS (
+    return SQL(
+        """
+        WITH lead AS MATERIALIZED (
+            SELECT l.id, %(lead_columns)s FROM crm_lead l WHERE %(scope)s
+        ), stays AS (
             SELECT r.*,
                    COALESCE(%(stay)s, 0) AS duration,
                    row_number() OVER stays = 1 AS first,
                    sum(%(stay)s) FILTER (WHERE r.date_out IS NOT NULL) OVER phase AS closed_days,
                    min(r.date_in) FILTER (WHERE r.date_out IS NULL) OVER phase AS open_since
-              FROM (%(rows)s) r
+              FROM (SELECT h.id, h.lead_id, h.phase_id, h.date_in, h.date_out
+                      FROM crm_lead_phase_history h
+                     WHERE h.lead_id IN (SELECT l.id FROM lead l)) r
             WINDOW phase AS (PARTITION BY r.lead_id, r.phase_id),
-                   stays AS (PARTITION BY r.lead_id, r.phase_id
-                             ORDER BY r.date_in, r.id NULLS LAST, r.rank)
-        )""",
-            stay=stay,
-            rows=rows,
-        )
-    )
-    ctes.append(
-        SQL(
-            """facts AS MATERIALIZED (
-            SELECT s.id, s.lead_id, s.phase_id, s.date_in, s.date_out, s.rank, s.user_id,
-                   l.company_id, s.duration, s.first AS is_first_entry,
+                   stays AS (PARTITION BY r.lead_id, r.phase_id ORDER BY r.date_in, r.id)
+        ), facts AS MATERIALIZED (
+            SELECT s.id, s.date_out, s.duration, s.first AS is_first_entry,
                    CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END
                        AS phase_closed_days,
                    CASE WHEN s.first THEN s.open_since END AS phase_open_since,
                    %(first_facts)s
               FROM stays s
               JOIN lead l ON l.id = s.lead_id
-        )""",
-            first_facts=first_facts,
         )
-    )
-    update = SQL(
-        """UPDATE crm_lead_phase_history h
-              SET (%(columns)s) = (%(f_facts)s)%(stamp)s
-             FROM facts f
-            WHERE f.id = h.id AND (%(h_facts)s) IS DISTINCT FROM (%(f_facts)s)""",
-        columns=fact_columns,
-        f_facts=f_facts,
-        h_facts=h_facts,
-        stamp=stamp if uid else SQL(),
-    )
-    if stays is None:
-        return SQL("WITH %s %s", SQL(", ").join(ctes), update)
-    ctes.append(SQL("updated AS (%s)", update))
-    return SQL(
-        """WITH %(ctes)s
-        INSERT INTO crm_lead_phase_history
-               (lead_id, phase_id, phase_sequence, date_in, user_id, company_id, %(columns)s,
-                create_uid, create_date, write_uid, write_date)
-        SELECT f.lead_id, f.phase_id, p.sequence, f.date_in, f.user_id, f.company_id,
-               %(f_facts)s, %(stamps)s
+        UPDATE crm_lead_phase_history h SET (%(columns)s) = (%(f_facts)s)
           FROM facts f
-          JOIN crm_project_phase p ON p.id = f.phase_id
-         WHERE f.id IS NULL
-         ORDER BY f.rank""",
-        ctes=SQL(", ").join(ctes),
-        columns=fact_columns,
-        f_facts=f_facts,
-        stamps=stamps(uid),
+         WHERE f.id = h.id AND (%(h_facts)s) IS DISTINCT FROM (%(f_facts)s)
+        """,
+        lead_columns=lead_columns,
+        scope=scope,
+        stay=stay,
+        first_facts=first_facts,
+        columns=SQL(", ").join(SQL.identifier(name) for name in facts),
+        f_facts=SQL(", ").join(SQL.identifier("f", name) for name in facts),
+        h_facts=SQL(", ").join(SQL.identifier("h", name) for name in facts),
     )
 
 

@@ -23,6 +23,9 @@ RECORDING = "crm_project_stages.phase_events_recording"
 HISTORY_FACTS = (*phase_sql.STAY_FACTS, *phase_sql.LEAD_FACTS)
 # The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
 LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
+# What a history row stores of its stay and its opportunity, in the order of
+# ``phase_sql.stay_facts``.
+STORED_FACTS = ("date_out", *HISTORY_FACTS)
 
 
 class CrmLead(models.Model):
@@ -212,14 +215,72 @@ class CrmLead(models.Model):
                     opened.add(lead_id)
         changed = {*closing, *(stay[0] for stay in stays), *facts}
         if changed:
-            self.env.cr.execute(
-                phase_sql.record_stays(sorted(changed), closing, stays, self.env.uid)
-                if closing or stays
-                else phase_sql.history_facts(leads=sorted(changed))
-            )
+            self._write_phase_history(sorted(changed), closing, stays)
             self.env["crm.lead.phase.history"].invalidate_model(
                 ["date_out", *HISTORY_FACTS, "write_uid", "write_date"], flush=False
             )
+
+    @api.model
+    def _write_phase_history(self, lead_ids, closing, stays):
+        """Write the history of the opportunities of ids ``lead_ids`` in one plain read and
+        one plain write: their open stays close at the dates of ``closing`` ({opportunity id:
+        date}), the ``stays`` are inserted in their order (lists of opportunity id, phase id,
+        date in, date out or None, salesperson id or None), and the facts of all their rows are
+        computed here (``phase_sql.stay_facts``, the rule of ``phase_sql.history_facts``) from
+        their rows and their opportunity read now, and written where they changed; each row is
+        written once (a row written again in the transaction has its foreign keys checked
+        again). One statement doing it all in SQL, with windows over the stays, cost more to
+        plan than to run, on every stage move. The stays of an opportunity no longer in the
+        database are left out."""
+        cr = self.env.cr
+        cr.execute(phase_sql.read_stays(lead_ids))
+        leads, rows = {}, []
+        width = 2 + len(LEAD_FACT_FIELDS)
+        for values in cr.fetchall():
+            lead_id = values[0]
+            leads[lead_id] = values[1:width]
+            row_id, phase_id, date_in, *stored = values[width:]
+            if row_id is not None:
+                date_out = stored[0]
+                if date_out is None:
+                    date_out = closing.get(lead_id)
+                rows.append(
+                    phase_sql.Stay(
+                        row_id, lead_id, phase_id, date_in, date_out, 0, None, tuple(stored)
+                    )
+                )
+        if not leads:
+            return
+        rows.extend(
+            phase_sql.Stay(None, lead_id, phase_id, date_in, date_out, rank, user_id, None)
+            for rank, (lead_id, phase_id, date_in, date_out, user_id) in enumerate(stays, 1)
+            if lead_id in leads
+        )
+        updates, inserts = [], []
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        lead_facts = {lead_id: values[1:] for lead_id, values in leads.items()}
+        for row, facts in phase_sql.stay_facts(rows, lead_facts):
+            if row.id is None:
+                company_id = leads[row.lead_id][0]
+                sequence = phases[row.phase_id]["sequence"]
+                values = (row.lead_id, row.phase_id, sequence, row.date_in, row.user_id, company_id)
+                inserts.append((row.rank, (*values, *facts)))
+            elif facts != row.stored:
+                updates.append((row.id, *facts))
+        statement = phase_sql.write_stays(
+            updates,
+            [values for _rank, values in sorted(inserts)],
+            self.env.uid,
+            self._stored_fact_types(),
+        )
+        if statement:
+            cr.execute(statement)
+
+    @api.model
+    def _stored_fact_types(self):
+        """The SQL types of the stored facts of history rows (``STORED_FACTS``)."""
+        fields = self.env["crm.lead.phase.history"]._fields
+        return [fields[name].column_type[1] for name in STORED_FACTS]
 
     @api.model
     def _give_checklist_lines(self, pairs):

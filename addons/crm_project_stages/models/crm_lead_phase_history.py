@@ -87,7 +87,7 @@ class CrmLeadPhaseHistory(models.Model):
     # funnel reads one index of the first stays, ``init``, never the opportunities
     # themselves; the other stays keep none, so that a move rewrites fewer rows): written in
     # SQL with the stays' facts, for every opportunity whose facts or stays changed since they
-    # were last recorded (``crm.lead._flush_phase_events``, ``phase_sql.record_stays``), not
+    # were last recorded (``crm.lead._flush_phase_events``, ``phase_sql.stay_facts``), not
     # related fields: those would cost a query per opportunity when Odoo writes them one by
     # one.
     lead_type = fields.Selection(

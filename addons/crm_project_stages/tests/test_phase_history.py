@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from .. import phase_sql
 from .common import ProjectStagesCase
 
 
@@ -52,6 +53,71 @@ class TestPhaseHistory(ProjectStagesCase):
             lead.invalidate_recordset(["days_in_phase", "is_stalled"])
             self.assertEqual(lead.days_in_phase, 10)
             self.assertFalse(lead.is_stalled, "design allows 45 days")
+
+    def test_recorded_facts_are_the_sql_rule(self):
+        """The history's facts are computed in Python when a move is recorded
+        (``phase_sql.stay_facts``): after each step of a deal's life - moves back and forth,
+        two deals moved in one write, several moves before one recording, a win, a restore, a
+        loss, a new salesperson and amount - the SQL rule the install uses
+        (``phase_sql.history_facts``) finds nothing to change, to the last bit of each float
+        (stays of odd lengths, to the microsecond)."""
+        Lead = self.env["crm.lead"]
+        clock = datetime(2026, 4, 1, 8, 0, 0, 123457)
+
+        def at(step):
+            nonlocal clock
+            clock += timedelta(days=step % 5, hours=step, seconds=step * 37, microseconds=step)
+            return freeze_time(clock)
+
+        def rows(leads):
+            # What waits for the commit, recorded (the opportunities written first).
+            self.env.flush_all()
+            Lead._flush_phase_events()
+            self.env.cr.execute(
+                "SELECT id, date_out, duration, is_first_entry, phase_closed_days,"
+                " phase_open_since, lead_phase_id, lead_outcome, lead_user_id,"
+                " lead_expected_revenue FROM crm_lead_phase_history"
+                " WHERE lead_id = ANY(%s) ORDER BY id",
+                [leads.ids],
+            )
+            return self.env.cr.fetchall()
+
+        with at(1):
+            first = self._new_opportunity("First")
+            second = self._new_opportunity("Second")
+            both = (first | second).with_user(self.rep)
+            for lead in both:
+                self._tick_mandatory(lead, "contact")
+        steps = [
+            lambda: both.write({"stage_id": self.stage_design.id}),
+            lambda: first.write({"stage_id": self.stage_contact.id}),
+            lambda: first.write({"stage_id": self.stage_design.id}),
+            lambda: [self._tick_mandatory(lead, "design") for lead in both],
+            lambda: (
+                first.write({"stage_id": self.stage_proof.id}),
+                first.write({"stage_id": self.stage_design.id}),
+                first.write({"stage_id": self.stage_proof.id}),
+            ),
+            lambda: second.write({"user_id": self.other_rep.id, "expected_revenue": 12345.67}),
+            lambda: [self._tick_mandatory(first, "proof")],
+            lambda: first.with_user(self.manager).write({"stage_id": self.stage_won.id}),
+            lambda: first.with_user(self.manager).write({"stage_id": self.stage_proof.id}),
+            lambda: second.with_user(self.other_rep).action_set_lost(),
+            lambda: second.with_user(self.manager).toggle_active(),
+            lambda: second.with_user(self.manager).write({"stage_id": self.stage_contact.id}),
+        ]
+        for step, change in enumerate(steps, 2):
+            with at(step):
+                change()
+                recorded = rows(both)
+                self.env.cr.execute(phase_sql.history_facts(leads=both.ids))
+                self.assertEqual(self.env.cr.rowcount, 0, f"step {step}")
+                self.assertEqual(rows(both), recorded)
+        self.assertEqual(
+            self.codes(Lead.browse(first.id).phase_history_ids.sorted("id")),
+            ["contact", "design", "contact", "design", "proof", "design", "proof", "proof"],
+        )
+        self.assertEqual(len(Lead.browse(second.id).phase_history_ids), 4)
 
     def test_stalled_flag_and_filter_follow_the_phase_limit(self):
         self.phases["contact"].with_user(self.manager).stall_days = 10
