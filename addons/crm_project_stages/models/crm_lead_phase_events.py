@@ -41,9 +41,10 @@ class CrmLead(models.Model):
     (``crm.lead.company.mixin``: checklist lines, problems, ...); the history (the stays and
     the facts of the opportunities they keep) when a query reads the history, before an
     opportunity is deleted, at the end of a batch (``_hold_phase_events``), and at the latest
-    before the commit, after the ORM's last flush: one round trip for a stage move, with the
-    opportunities' columns written once (recording earlier would write them in two
-    statements, before and after the recomputations that follow the move)."""
+    before the commit, after the ORM's last flush: two round trips for a stage move (a read of
+    its history, one write), with the opportunities' columns written once (recording earlier
+    would write them in two statements, before and after the recomputations that follow the
+    move)."""
 
     _inherit = "crm.lead"
 
