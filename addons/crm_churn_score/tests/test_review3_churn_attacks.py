@@ -75,3 +75,47 @@ class TestChurnScoreAcrossCompanies(RpcCase):
             [[("id", "=", lead.id), ("partner_churn_risk", "=", "medium")]],
         )
         self.assertEqual(answer["result"], 1, "still searchable")
+
+    def test_no_score_through_a_user_or_a_contact_onchange(self):
+        """A user's form (its partner's fields, delegated) and a contact's form (its company's
+        score, a related field) compute churn fields from a partner id the onchange is given:
+        a salesperson gets none of a partner they may not read (Odoo answers no partner on a
+        user, refuses another company's company on a contact); their own company's customer's
+        score shows. Probed after the third review noted the user form: it holds."""
+        spec = {
+            "partner_id": {},
+            "churn_score": {},
+            "churn_risk": {},
+            "churn_drivers_text": {},
+            "company_churn_score": {},
+            "company_churn_risk": {},
+        }
+        for model, values in (
+            ("res.users", {"partner_id": self.foreign.id}),
+            ("res.partner", {"parent_id": self.foreign.id}),
+        ):
+            fields_spec = {
+                name: {} for name in spec if name != "partner_id" or model != "res.partner"
+            }
+            fields_spec.update({name: {} for name in values})
+            answer = self.call_kw(
+                "churn_r3_rep", model, "onchange", [[], values, list(values), fields_spec]
+            )
+            value = answer.get("result", {}).get("value", {})
+            for name, number in (("churn_score", 91.0), ("company_churn_score", 91.0)):
+                self.assertNotEqual(value.get(name), number, (model, name, answer))
+            for name in ("churn_risk", "company_churn_risk"):
+                self.assertNotEqual(value.get(name), "high", (model, name, answer))
+        # Their own company's customer as a contact's company: its score shows.
+        answer = self.call_kw(
+            "churn_r3_rep",
+            "res.partner",
+            "onchange",
+            [
+                [],
+                {"parent_id": self.own.id},
+                ["parent_id"],
+                {"parent_id": {}, "company_churn_score": {}},
+            ],
+        )
+        self.assertEqual(answer["result"]["value"].get("company_churn_score"), 45.0, answer)
