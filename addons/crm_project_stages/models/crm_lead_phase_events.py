@@ -270,7 +270,7 @@ class CrmLead(models.Model):
                 updates.append((row.id, *facts))
         statement = phase_sql.write_stays(
             updates,
-            [values for _rank, values in sorted(inserts)],
+            [values for _rank, values in sorted(inserts, key=lambda insert: insert[0])],
             self.env.uid,
             self._stored_fact_types(),
         )
