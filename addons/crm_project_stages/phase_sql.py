@@ -155,6 +155,8 @@ LEAD_FACTS = {
 
 # The facts of a stay a history row stores besides the opportunity's (``history_facts``).
 STAY_FACTS = ("duration", "is_first_entry", "phase_closed_days", "phase_open_since")
+# Every column of a history row its facts fill, in the order of ``stay_facts``.
+STORED_FACTS = ("date_out", *STAY_FACTS, *LEAD_FACTS)
 
 
 def _days(start, end):
@@ -177,7 +179,51 @@ def history_facts(condition=None, leads=None):
             "l.id IN (SELECT h.lead_id FROM crm_lead_phase_history h WHERE %s)",
             condition if condition is not None else SQL("TRUE"),
         )
-    return _write_history(scope)
+    # The opportunities are read in a CTE of their own, planned apart from the history: a
+    # planner joining them (35 indexes) with the history costs more than the statement itself.
+    stay = _days(SQL("r.date_in"), SQL("r.date_out"))
+    lead_columns = SQL(", ").join(SQL.identifier("l", name) for name in LEAD_FACTS.values())
+    first_facts = SQL(", ").join(
+        SQL("CASE WHEN s.first THEN %s END AS %s", SQL.identifier("l", lead), SQL.identifier(name))
+        for name, lead in LEAD_FACTS.items()
+    )
+    facts = STORED_FACTS
+    return SQL(
+        """
+        WITH lead AS MATERIALIZED (
+            SELECT l.id, %(lead_columns)s FROM crm_lead l WHERE %(scope)s
+        ), stays AS (
+            SELECT r.*,
+                   COALESCE(%(stay)s, 0) AS duration,
+                   row_number() OVER stays = 1 AS first,
+                   sum(%(stay)s) FILTER (WHERE r.date_out IS NOT NULL) OVER phase AS closed_days,
+                   min(r.date_in) FILTER (WHERE r.date_out IS NULL) OVER phase AS open_since
+              FROM (SELECT h.id, h.lead_id, h.phase_id, h.date_in, h.date_out
+                      FROM crm_lead_phase_history h
+                     WHERE h.lead_id IN (SELECT l.id FROM lead l)) r
+            WINDOW phase AS (PARTITION BY r.lead_id, r.phase_id),
+                   stays AS (PARTITION BY r.lead_id, r.phase_id ORDER BY r.date_in, r.id)
+        ), facts AS MATERIALIZED (
+            SELECT s.id, s.date_out, s.duration, s.first AS is_first_entry,
+                   CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END
+                       AS phase_closed_days,
+                   CASE WHEN s.first THEN s.open_since END AS phase_open_since,
+                   %(first_facts)s
+              FROM stays s
+              JOIN lead l ON l.id = s.lead_id
+        )
+        UPDATE crm_lead_phase_history h SET (%(columns)s) = (%(f_facts)s)
+          FROM facts f
+         WHERE f.id = h.id AND (%(h_facts)s) IS DISTINCT FROM (%(f_facts)s)
+        """,
+        lead_columns=lead_columns,
+        scope=scope,
+        stay=stay,
+        first_facts=first_facts,
+        columns=SQL(", ").join(SQL.identifier(name) for name in facts),
+        f_facts=SQL(", ").join(SQL.identifier("f", name) for name in facts),
+        h_facts=SQL(", ").join(SQL.identifier("h", name) for name in facts),
+    )
 
 
 # A row of the history as ``stay_facts`` reads it: ``id`` None for a stay to insert (``rank``:
@@ -226,7 +272,7 @@ def read_stays(leads):
 
 @functools.cache
 def _read_stays_code():
-    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
+    facts = STORED_FACTS
     return f"""SELECT l.id, l.company_id,
                       {", ".join(SQL.identifier("l", name).code for name in LEAD_FACTS.values())},
                       h.id, h.phase_id, h.date_in,
@@ -257,7 +303,7 @@ def _write_stays_code(types, updating, inserting):
     """The text of ``write_stays``'s statement, its parameters: the writer and the columns of
     the rows to update (if ``updating``), the writer twice and the columns of the rows to
     insert (if ``inserting``); ``types``: the SQL types of the facts."""
-    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
+    facts = STORED_FACTS
     columns = ", ".join(SQL.identifier(name).code for name in facts)
     v_facts = ", ".join(SQL.identifier("v", name).code for name in facts)
 
@@ -283,56 +329,6 @@ def _write_stays_code(types, updating, inserting):
     if updating and inserting:
         return f"WITH updated AS ({update}) {insert}"
     return update if updating else insert
-
-
-def _write_history(scope):
-    """The statement that sets the history facts of the opportunities of ``scope`` (SQL over
-    alias ``l`` of ``crm_lead``). The opportunities are read in a CTE of their own, planned
-    apart from the history: a planner joining them (35 indexes) with the history costs more
-    than the statement itself."""
-    stay = _days(SQL("r.date_in"), SQL("r.date_out"))
-    lead_columns = SQL(", ").join(SQL.identifier("l", name) for name in LEAD_FACTS.values())
-    first_facts = SQL(", ").join(
-        SQL("CASE WHEN s.first THEN %s END AS %s", SQL.identifier("l", lead), SQL.identifier(name))
-        for name, lead in LEAD_FACTS.items()
-    )
-    facts = ["date_out", *STAY_FACTS, *LEAD_FACTS]
-    return SQL(
-        """
-        WITH lead AS MATERIALIZED (
-            SELECT l.id, %(lead_columns)s FROM crm_lead l WHERE %(scope)s
-        ), stays AS (
-            SELECT r.*,
-                   COALESCE(%(stay)s, 0) AS duration,
-                   row_number() OVER stays = 1 AS first,
-                   sum(%(stay)s) FILTER (WHERE r.date_out IS NOT NULL) OVER phase AS closed_days,
-                   min(r.date_in) FILTER (WHERE r.date_out IS NULL) OVER phase AS open_since
-              FROM (SELECT h.id, h.lead_id, h.phase_id, h.date_in, h.date_out
-                      FROM crm_lead_phase_history h
-                     WHERE h.lead_id IN (SELECT l.id FROM lead l)) r
-            WINDOW phase AS (PARTITION BY r.lead_id, r.phase_id),
-                   stays AS (PARTITION BY r.lead_id, r.phase_id ORDER BY r.date_in, r.id)
-        ), facts AS MATERIALIZED (
-            SELECT s.id, s.date_out, s.duration, s.first AS is_first_entry,
-                   CASE WHEN s.first THEN COALESCE(s.closed_days, 0) ELSE 0 END
-                       AS phase_closed_days,
-                   CASE WHEN s.first THEN s.open_since END AS phase_open_since,
-                   %(first_facts)s
-              FROM stays s
-              JOIN lead l ON l.id = s.lead_id
-        )
-        UPDATE crm_lead_phase_history h SET (%(columns)s) = (%(f_facts)s)
-          FROM facts f
-         WHERE f.id = h.id AND (%(h_facts)s) IS DISTINCT FROM (%(f_facts)s)
-        """,
-        lead_columns=lead_columns,
-        scope=scope,
-        stay=stay,
-        first_facts=first_facts,
-        columns=SQL(", ").join(SQL.identifier(name) for name in facts),
-        f_facts=SQL(", ").join(SQL.identifier("f", name) for name in facts),
-        h_facts=SQL(", ").join(SQL.identifier("h", name) for name in facts),
-    )
 
 
 def is_stalled(lead="l"):

@@ -82,22 +82,13 @@ class TestChurnScoreAcrossCompanies(RpcCase):
         a salesperson gets none of a partner they may not read (Odoo answers no partner on a
         user, refuses another company's company on a contact); their own company's customer's
         score shows. Probed after the third review noted the user form: it holds."""
-        spec = {
-            "partner_id": {},
-            "churn_score": {},
-            "churn_risk": {},
-            "churn_drivers_text": {},
-            "company_churn_score": {},
-            "company_churn_risk": {},
-        }
+        churn = ("churn_score", "churn_risk", "churn_drivers_text")
+        churn += ("company_churn_score", "company_churn_risk")
         for model, values in (
             ("res.users", {"partner_id": self.foreign.id}),
             ("res.partner", {"parent_id": self.foreign.id}),
         ):
-            fields_spec = {
-                name: {} for name in spec if name != "partner_id" or model != "res.partner"
-            }
-            fields_spec.update({name: {} for name in values})
+            fields_spec = {name: {} for name in (*values, *churn)}
             answer = self.call_kw(
                 "churn_r3_rep", model, "onchange", [[], values, list(values), fields_spec]
             )

@@ -23,9 +23,6 @@ RECORDING = "crm_project_stages.phase_events_recording"
 HISTORY_FACTS = (*phase_sql.STAY_FACTS, *phase_sql.LEAD_FACTS)
 # The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
 LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
-# What a history row stores of its stay and its opportunity, in the order of
-# ``phase_sql.stay_facts``.
-STORED_FACTS = ("date_out", *HISTORY_FACTS)
 
 
 class CrmLead(models.Model):
@@ -279,9 +276,9 @@ class CrmLead(models.Model):
 
     @api.model
     def _stored_fact_types(self):
-        """The SQL types of the stored facts of history rows (``STORED_FACTS``)."""
+        """The SQL types of the stored facts of history rows (``phase_sql.STORED_FACTS``)."""
         fields = self.env["crm.lead.phase.history"]._fields
-        return [fields[name].column_type[1] for name in STORED_FACTS]
+        return [fields[name].column_type[1] for name in phase_sql.STORED_FACTS]
 
     @api.model
     def _give_checklist_lines(self, pairs):
