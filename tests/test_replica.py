@@ -293,3 +293,80 @@ def test_the_managers_reports_read_on_the_replica(replica, manager, tmp_path):
     print(f"\nread replica check (server log {server.logfile}):\n{report}")
     assert not problems, "\n".join(problems)
     assert not to_primary, "\n".join(to_primary)
+
+
+def test_a_move_shows_at_once_on_the_replica_and_the_funnel_follows(replica, manager, tmp_path):
+    """A stage move commits the deal's stays on the primary: the deal's history read on the
+    replica shows the move at once. The funnel's facts of its rows (which phase it is in now,
+    its first stay in the new phase) are set by the next read of the history on the primary
+    or by the scheduled action within a minute: on the replica they follow then."""
+    login, _actions = manager
+    db = odoo.tools.config["db_name"]
+    with live_env() as env:
+        Stage = env["crm.stage"]
+        contact = Stage.search([("phase_id.code", "=", "contact")], limit=1)
+        design = Stage.search([("phase_id.code", "=", "design")], limit=1)
+        phases = {"contact": contact.phase_id.id, "design": design.phase_id.id}
+        lead = env["crm.lead"].create(
+            {
+                "name": f"Replica move {uuid.uuid4().hex[:8]}",
+                "type": "opportunity",
+                "stage_id": contact.id,
+                "expected_revenue": 1000,
+            }
+        )
+        lead.checklist_line_ids.write({"done": True})  # its gate open
+        lead_id, design_id = lead.id, design.id
+    with live_env() as env:
+        env["crm.lead.phase.history"]._cron_apply_stale_facts()  # its entry's facts
+    server = OdooServer(
+        db,
+        tmp_path / "odoo-replica-move.log",
+        f"--db_user={ROLE}",
+        "--db_replica_host=127.0.0.1",
+        f"--db_replica_port={replica['port']}",
+    )
+    try:
+        with server:
+            client = WebClient(server, login, PASSWORD)
+
+            def history():
+                call = client.call(
+                    "crm.lead",
+                    "web_read",
+                    [lead_id],
+                    {"phase_history_ids": {"fields": {"phase_id": {}, "date_out": {}}}},
+                )
+                assert call.cursor == "ro", "the history is read on the replica"
+                return [
+                    (row["phase_id"], bool(row["date_out"]))
+                    for row in call.result[0]["phase_history_ids"]
+                ]
+
+            def funnel():
+                call = client.call(
+                    "crm.funnel.report",
+                    "read_group",
+                    [("lead_id", "=", lead_id)],
+                    ["current_count:sum"],
+                    ["phase_id"],
+                    lazy=False,
+                )
+                assert call.cursor == "ro", "the funnel is read on the replica"
+                return {row["phase_id"][0]: row["current_count"] for row in call.result}
+
+            _wait_replayed(replica["port"], db)
+            assert funnel() == {phases["contact"]: 1}
+            moved = client.call("crm.lead", "write", [lead_id], {"stage_id": design_id})
+            assert moved.cursor == "rw"
+            _wait_replayed(replica["port"], db)
+            assert history() == [(phases["contact"], True), (phases["design"], False)]
+            assert funnel() == {phases["contact"]: 1}, "the funnel's facts wait for the job"
+            with live_env() as env:
+                env["crm.lead.phase.history"]._cron_apply_stale_facts()
+            _wait_replayed(replica["port"], db)
+            assert funnel() == {phases["contact"]: 0, phases["design"]: 1}
+            assert not server.problems()
+    finally:
+        with live_env() as env:
+            env["crm.lead"].browse(lead_id).unlink()

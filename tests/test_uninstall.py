@@ -68,8 +68,11 @@ CHECK = textwrap.dedent(
         [gone],
     )
     assert not cr.fetchall(), "columns of the addons are left"
+    cr.execute("SELECT to_regclass('crm_lead_phase_history_stale')")
+    assert (cr.fetchone()[0] is None) == ("crm_project_stages" in addons), "the waiting facts"
     crons = env["ir.cron"].with_context(active_test=False)
     names = {
+        "crm_project_stages": ["phase history facts"],
         "crm_churn_score": ["churn"],
         "crm_project_forecast": ["phase win rates", "forecast snapshot"],
         "crm_vendor_eval": ["vendor evaluation"],

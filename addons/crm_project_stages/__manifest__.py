@@ -14,6 +14,7 @@
         "data/crm_project_phase_data.xml",
         "data/crm_phase_checklist_item_data.xml",
         "data/crm_lost_reason_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_project_phase_views.xml",
         "views/crm_phase_checklist_item_views.xml",
         "views/crm_stage_views.xml",

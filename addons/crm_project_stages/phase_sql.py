@@ -331,6 +331,64 @@ def _write_stays_code(types, updating, inserting):
     return update if updating else insert
 
 
+# The opportunities whose history rows' facts wait for ``history_facts``: a plain table, one
+# row per recording that changed them (``write_stays_later``, ``crm.lead.phase.history``).
+STALE_TABLE = "crm_lead_phase_history_stale"
+
+
+def write_stays_later(closing, stays, stale, uid):
+    """The statement a commit records the stays of its moves with, and nothing else: the
+    open stays of the opportunities of ``closing`` ((opportunity id, date out) pairs) close
+    with their days, the ``stays`` are inserted in their order (opportunity id, phase id,
+    phase sequence, date in, date out or None, salesperson id or None; in the opportunity's
+    company), and the opportunities of ids ``stale`` wait in ``STALE_TABLE`` for the facts of
+    their rows (``history_facts``). No read of the history first: the stays are exact at once,
+    the facts the funnel reads follow. The stays of an opportunity no longer in the database
+    are left out. Its text is made once per worker."""
+    params = []
+    if closing:
+        params += [uid, *(list(column) for column in zip(*closing, strict=True))]
+    if stale:
+        params.append(list(stale))
+    if stays:
+        params += [uid, uid, *(list(column) for column in zip(*stays, strict=True))]
+    if not params:
+        return None
+    return SQL(_write_stays_later_code(bool(closing), bool(stale), bool(stays)), *params)
+
+
+@functools.cache
+def _write_stays_later_code(closing, stale, inserting):
+    parts = []
+    if closing:
+        days = _days(SQL("h.date_in"), SQL("c.date_out")).code
+        parts.append(
+            f"""closed AS (
+                UPDATE crm_lead_phase_history h
+                   SET date_out = c.date_out, duration = COALESCE({days}, 0),
+                       write_uid = %s, write_date = (now() at time zone 'UTC')
+                  FROM unnest(%s::int4[], %s::timestamp[]) c(lead_id, date_out)
+                 WHERE h.lead_id = c.lead_id AND h.date_out IS NULL)"""
+        )
+    if stale:
+        parts.append(f"stale AS (INSERT INTO {STALE_TABLE} (lead_id) SELECT unnest(%s::int4[]))")
+    if inserting:
+        days = _days(SQL("v.date_in"), SQL("v.date_out")).code
+        main = f"""INSERT INTO crm_lead_phase_history
+                           (lead_id, phase_id, phase_sequence, date_in, date_out, duration,
+                            user_id, company_id, create_uid, create_date, write_uid, write_date)
+                    SELECT v.lead_id, v.phase_id, v.phase_sequence, v.date_in, v.date_out,
+                           COALESCE({days}, 0), v.user_id, l.company_id, {stamps(0).code}
+                      FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::timestamp[],
+                                  %s::timestamp[], %s::int4[]) WITH ORDINALITY
+                           v(lead_id, phase_id, phase_sequence, date_in, date_out, user_id, rank)
+                      JOIN crm_lead l ON l.id = v.lead_id
+                     ORDER BY v.rank"""
+    else:
+        main = "SELECT 1"
+    return f"WITH {', '.join(parts)} {main}" if parts else main
+
+
 def is_stalled(lead="l"):
     """Whether an opportunity is stalled now (``crm.lead._compute_days_in_phase``): open, and
     past the day its phase allows."""

@@ -13,3 +13,4 @@ from . import crm_lead_phase_gate
 from . import res_partner
 from . import crm_lead_phase_events
 from . import crm_team
+from . import ir_model

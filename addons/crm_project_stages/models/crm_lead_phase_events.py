@@ -19,6 +19,9 @@ FACTS_PENDING = "crm_project_stages.lead_facts"
 COMPANY_PENDING = "crm_project_stages.lead_company"
 # ``_flush_phase_events`` is recording (it flushes the opportunities first).
 RECORDING = "crm_project_stages.phase_events_recording"
+# The facts a commit left waiting were set in this transaction
+# (``crm.lead.phase.history._apply_stale_facts``).
+STALE_APPLIED = "crm_project_stages.stale_facts_applied"
 # The stored facts of history rows (``phase_sql.history_facts``).
 HISTORY_FACTS = (*phase_sql.STAY_FACTS, *phase_sql.LEAD_FACTS)
 # The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
@@ -86,7 +89,7 @@ class CrmLead(models.Model):
         precommit = self.env.cr.precommit
         pending = precommit.data.get(key)
         if pending is None:
-            precommit.add(self.env["crm.lead"]._flush_phase_events)
+            precommit.add(self.env["crm.lead"]._commit_phase_events)
             pending = ()
         precommit.data[key] = pending + tuple(items)
 
@@ -132,10 +135,16 @@ class CrmLead(models.Model):
         opportunity at a time (the lead assignment), their history all at once at the end of
         the batch, whether it commits or not."""
         yield
-        self._flush_phase_events()
+        self._flush_phase_events(later=True)
 
     @api.model
-    def _flush_phase_events(self, facts=True, history=True):
+    def _commit_phase_events(self):
+        """At the commit: what waits is recorded, the facts of the history rows later
+        (``_flush_phase_events``)."""
+        self._flush_phase_events(later=True)
+
+    @api.model
+    def _flush_phase_events(self, facts=True, history=True, later=False):
         """Record what waits (``_queue_phase_events``) in a few set-based statements
         whatever the number of opportunities (``phase_sql``): the missing checklist lines
         inserted; with ``history``, the stays left closed and the new stays inserted, with the
@@ -144,7 +153,12 @@ class CrmLead(models.Model):
         those facts alone wait for a read of the history, the end of a batch or the commit.
 
         Without ``history`` (a query on the checklist lines), only the checklist lines, unless
-        opportunities changed company (all their rows follow it then)."""
+        opportunities changed company (all their rows follow it then).
+
+        ``later`` (a write path's end: the commit, a batch), the stays alone are written, in
+        one statement without reading the history first, and the facts of the rows of these
+        opportunities wait for the next read of the history on the primary database or the
+        scheduled action (``crm.lead.phase.history._apply_stale_facts``)."""
         data = self.env.cr.precommit.data
         if data.get(RECORDING):
             return
@@ -161,32 +175,34 @@ class CrmLead(models.Model):
             # The statements read the opportunities' columns: written first (which notes the
             # facts it writes, see ``_flush``).
             self.flush_model([*LEAD_FACT_FIELDS, "company_id"])
+            events = data.pop(PENDING, None) or ()
+            reach = data.pop(LINES_PENDING, None)
+            facts = set(data.pop(FACTS_PENDING, None) or ())
+            moved = set(data.pop(COMPANY_PENDING, None) or ())
+            by_lead = defaultdict(list)
+            for event in events:
+                by_lead[event.lead_id].append(event)
+            # What the statements read: the phases, the items, the history as the ORM holds
+            # it. The opportunities' company is read in SQL: the events of an opportunity gone
+            # with a rollback to a savepoint of some code's own are left out, and the commit
+            # goes on.
+            self.env["crm.project.phase"].flush_model()
+            self.env["crm.lead.phase.history"].flush_model()
         finally:
             del data[RECORDING]
-        events = data.pop(PENDING, None) or ()
-        reach = data.pop(LINES_PENDING, None)
-        facts = set(data.pop(FACTS_PENDING, None) or ())
-        moved = set(data.pop(COMPANY_PENDING, None) or ())
-        by_lead = defaultdict(list)
-        for event in events:
-            by_lead[event.lead_id].append(event)
-        # What the statements read: the phases, the items, the history as the ORM holds it.
-        # The opportunities' company is read in SQL: the events of an opportunity gone with a
-        # rollback to a savepoint of some code's own are left out, and the commit goes on.
-        self.env["crm.project.phase"].flush_model()
-        self.env["crm.lead.phase.history"].flush_model()
-        self._record_phase_stays(by_lead, facts)
+        self._record_phase_stays(by_lead, facts, later)
         if reach:
             self._give_checklist_lines(reach)
         self._move_rows_to_company(sorted(moved))
 
     @api.model
-    def _record_phase_stays(self, by_lead, facts):
+    def _record_phase_stays(self, by_lead, facts, later=False):
         """Replay each opportunity's events: the stays open in the database close at its first
         "close" or "move" (or a "reopen" with nothing opened before it); the stays the events
         open are inserted, closed by the next event that closes one. Then the facts of the
         history rows of these opportunities and of the opportunities of ids ``facts`` (whose
-        own facts the history keeps changed) are set."""
+        own facts the history keeps changed) are set - or, ``later``, wait
+        (``_write_stays_later``)."""
         closing = {}
         stays = []
         opened = set()
@@ -213,7 +229,10 @@ class CrmLead(models.Model):
                     opened.add(lead_id)
         changed = {*closing, *(stay[0] for stay in stays), *facts}
         if changed:
-            self._write_phase_history(sorted(changed), closing, stays)
+            if later:
+                self._write_stays_later(sorted(changed), closing, stays)
+            else:
+                self._write_phase_history(sorted(changed), closing, stays)
             self.env["crm.lead.phase.history"].invalidate_model(
                 ["date_out", *HISTORY_FACTS, "write_uid", "write_date"], flush=False
             )
@@ -273,6 +292,27 @@ class CrmLead(models.Model):
         )
         if statement:
             cr.execute(statement)
+
+    @api.model
+    def _write_stays_later(self, lead_ids, closing, stays):
+        """Write the stays of ``_write_phase_history`` (same arguments) in one statement,
+        without reading the history: the open stays close, the new ones are inserted, and the
+        opportunities of ids ``lead_ids`` wait for the facts of their rows
+        (``phase_sql.write_stays_later``)."""
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        statement = phase_sql.write_stays_later(
+            sorted(closing.items()),
+            [
+                (lead_id, phase_id, phases[phase_id]["sequence"], date_in, date_out, user_id)
+                for lead_id, phase_id, date_in, date_out, user_id in stays
+            ],
+            lead_ids,
+            self.env.uid,
+        )
+        if statement:
+            self.env.cr.execute(statement)
+            # What this transaction left waiting is for its own next read too.
+            self.env.cr.precommit.data.pop(STALE_APPLIED, None)
 
     @api.model
     def _stored_fact_types(self):

@@ -1,4 +1,7 @@
+import logging
 from collections import defaultdict
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -6,6 +9,10 @@ from odoo.tools.sql import index_exists
 
 from .. import phase_sql
 from .crm_lead import OUTCOMES
+from .crm_lead_phase_events import LEAD_FACT_FIELDS, RECORDING, STALE_APPLIED
+
+_logger = logging.getLogger(__name__)
+
 
 FUNNEL_INDEX = "crm_lead_phase_history_funnel_idx"
 # The columns of a first stay the funnel reads besides its entry and company (see ``init``;
@@ -152,10 +159,60 @@ class CrmLeadPhaseHistory(models.Model):
     def _record_phase_work(self):
         # A query on the history reads the stays the opportunities' waiting phase events
         # record (crm.lead._queue_phase_events) and the facts of the opportunities they keep:
-        # recorded first.
+        # recorded first, with the facts left for later by the commits before.
+        if self.env.cr.precommit.data.get(RECORDING):
+            return
+        self._apply_stale_facts()
         self.env["crm.lead"]._flush_phase_events()
 
+    @api.model
+    def _apply_stale_facts(self):
+        """The facts of the history rows of the opportunities a commit left waiting
+        (``crm.lead._flush_phase_events``, ``later``) are set, in SQL
+        (``phase_sql.history_facts``): once per transaction (what others commit meanwhile is
+        not in its snapshot), never on a read-only cursor (a replica's reads see them once
+        the primary has set them: by a read of the history there, or by the scheduled action
+        within a minute)."""
+        cr = self.env.cr
+        data = cr.precommit.data
+        if cr.readonly or data.get(STALE_APPLIED):
+            return
+        data[STALE_APPLIED] = True
+        cr.execute(SQL("DELETE FROM %s RETURNING lead_id", SQL.identifier(phase_sql.STALE_TABLE)))
+        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
+        if not lead_ids:
+            return
+        data[RECORDING] = True
+        try:
+            self.env["crm.lead"].flush_model(LEAD_FACT_FIELDS)
+            self.flush_model()
+        finally:
+            del data[RECORDING]
+        # A conflict with a move of the same opportunity committed meanwhile is raised, not
+        # logged as a bad query: a request is run again, the scheduled action's next run sets it.
+        cr.execute(phase_sql.history_facts(leads=lead_ids), log_exceptions=False)
+        self.invalidate_model([*phase_sql.STORED_FACTS, "write_uid", "write_date"], flush=False)
+
+    @api.model
+    def _cron_apply_stale_facts(self):
+        """Scheduled action: the facts the funnel reads, of the opportunities moved or changed
+        since (``_apply_stale_facts``). A conflict with a move of the same opportunity leaves
+        them for the next run."""
+        try:
+            with self.env.cr.savepoint():
+                self._apply_stale_facts()
+        except psycopg2.extensions.TransactionRollbackError:
+            _logger.info("Phase history facts: left for the next run (a concurrent move).")
+
     def init(self):
+        # The opportunities whose rows' facts wait (``_apply_stale_facts``): a plain table,
+        # written and read in SQL only, dropped with the history (``ir.model._drop_table``).
+        self.env.cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (lead_id int4 NOT NULL)",
+                SQL.identifier(phase_sql.STALE_TABLE),
+            )
+        )
         funnel = "is_first_entry AND lead_type = 'opportunity'"
         closed_days, open_since = SQL("phase_closed_days"), SQL("phase_open_since")
         columns = SQL(", ").join(SQL.identifier(column) for column in FUNNEL_COLUMNS)

@@ -1,6 +1,8 @@
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
+from .. import phase_sql
 from ..models.crm_lead_phase_events import FACTS_PENDING, PENDING
 from .common import JsonRpcMixin, ProjectStagesCase
 
@@ -55,38 +57,64 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
             )
             self.assertEqual(lead.phase_history_ids.company_id, lead.company_id)
 
-    def test_a_move_writes_each_history_row_once(self):
-        """The stay a move closes, the first stays whose facts change and the new stay: each
-        row written once, in one statement (PostgreSQL checks every foreign key of a row
-        written twice in a transaction again). Counted by PostgreSQL itself, for this
-        transaction."""
+    def _history_writes(self):
+        """(rows inserted, rows updated, scans) of the history in this transaction, counted
+        by PostgreSQL itself."""
+        self.env.cr.execute(
+            "SELECT n_tup_ins, n_tup_upd, seq_scan + COALESCE(idx_scan, 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname = 'crm_lead_phase_history'"
+        )
+        return self.env.cr.fetchone()
+
+    def _stale(self):
+        self.env.cr.execute(SQL("SELECT lead_id FROM %s", SQL.identifier(phase_sql.STALE_TABLE)))
+        return sorted(lead_id for (lead_id,) in self.env.cr.fetchall())
+
+    def test_a_move_commits_its_stays_alone_in_one_statement(self):
+        """At the commit, a move closes the stay it leaves and inserts the new one - in one
+        statement, without reading the history first, each row written once (PostgreSQL
+        checks every foreign key of a row written twice in a transaction again) - and its
+        opportunity waits for the facts of its rows, set by the next read of the history."""
         lead = self._new_opportunity()
         self._tick_mandatory(lead, "contact")
         self.env.flush_all()
         self.env.cr.precommit.run()  # its entry in Contact recorded
-
-        def writes():
-            self.env.cr.execute(
-                "SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"
-                " WHERE relname = 'crm_lead_phase_history'"
-            )
-            return self.env.cr.fetchone()
-
-        for stage, expected in (
-            # closed: Contact's first stay (its facts with it); new: Design's first stay
-            (self.stage_design, (1, 1)),
-            # closed: Design's first stay; Contact's first stay open again; a second stay
-            (self.stage_contact, (1, 2)),
-            # closed: Contact's second stay; Contact's and Design's first stays; a second stay
-            (self.stage_design, (1, 3)),
-        ):
-            before = writes()
+        lead.phase_history_ids.mapped("is_first_entry")  # a read: its facts set
+        self.assertEqual(self._stale(), [])
+        for stage in (self.stage_design, self.stage_contact, self.stage_design):
             lead.write({"stage_id": stage.id})
             self.env.flush_all()
-            self.env.cr.precommit.run()  # recorded as at the commit
-            after = writes()
-            self.assertEqual((after[0] - before[0], after[1] - before[1]), expected, stage.name)
-        self.assertEqual(len(lead.phase_history_ids), 4)
+            before = self._history_writes()
+            self.env.cr.precommit.run()  # as at the commit
+            after = self._history_writes()
+            self.assertEqual(
+                tuple(now - then for now, then in zip(after, before, strict=True)),
+                (1, 1, 1),
+                f"{stage.name}: one stay inserted, one closed, the one scan of closing it",
+            )
+            self.assertEqual(self._stale(), [lead.id], "its facts wait")
+            # The next read of the history (on the primary) sets them, as the SQL rule.
+            self.env.invalidate_all()
+            self.assertEqual(
+                lead.phase_history_ids.filtered("is_first_entry").phase_id.mapped("code"),
+                ["contact", "design"],
+            )
+            self.assertEqual(self._stale(), [])
+            self.env.cr.execute(phase_sql.history_facts(leads=[lead.id]))
+            self.assertEqual(self.env.cr.rowcount, 0, "the facts are the SQL rule's")
+        self.assertEqual(
+            [(row.phase_id.code, bool(row.date_out)) for row in lead.phase_history_ids],
+            [("contact", True), ("design", True), ("contact", True), ("design", False)],
+        )
+        first_contact = lead.phase_history_ids[0]
+        self.assertAlmostEqual(
+            first_contact.phase_closed_days,
+            sum(
+                lead.phase_history_ids.filtered(lambda row: row.phase_id.code == "contact").mapped(
+                    "duration"
+                )
+            ),
+        )
 
     def test_the_stays_of_many_moves_before_a_flush_are_each_recorded(self):
         lead = self._new_opportunity()
@@ -370,9 +398,15 @@ class TestHistoryKeepsTheOpportunityFacts(ProjectStagesCase, QueryCounting):
                 before = self.env.cr.sql_log_count
             return self.env.cr.sql_log_count - before
 
-        queries = [reassign(few), reassign(many)]
-        self.assertEqual(queries[0], queries[1], "a constant number of queries")
-        self.assertEqual(queries[1], 2, "one read of their rows, one write of those changed")
+        def read_history():
+            """The queries of the next read of the history, which sets their rows' facts."""
+            self.env.invalidate_all()
+            return self.count_queries(self.env["crm.lead.phase.history"].flush_model)
+
+        queries = [reassign(few), read_history(), reassign(many), read_history()]
+        self.assertEqual(queries[:2], queries[2:], "a constant number of queries")
+        self.assertEqual(queries[2], 1, "they wait for their rows' facts: one statement")
+        self.assertEqual(queries[3], 2, "the read: the opportunities waiting, their rows' facts")
         for lead in few | many:
             self.assertEqual(self.facts(lead), self.now(lead), lead.name)
 
