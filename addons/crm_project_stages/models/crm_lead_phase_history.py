@@ -170,7 +170,8 @@ class CrmLeadPhaseHistory(models.Model):
         """The facts of the history rows of the opportunities a commit left waiting
         (``crm.lead._flush_phase_events``, ``later``) are set, in SQL
         (``phase_sql.history_facts``): once per transaction (what others commit meanwhile is
-        not in its snapshot), never on a read-only cursor (a replica's reads see them once
+        not in its snapshot; what it leaves waiting itself, once more), never on a read-only
+        cursor (a replica's reads see them once
         the primary has set them: by a read of the history there, or by the scheduled action
         within a minute)."""
         cr = self.env.cr
@@ -178,7 +179,13 @@ class CrmLeadPhaseHistory(models.Model):
         if cr.readonly or data.get(STALE_APPLIED):
             return
         data[STALE_APPLIED] = True
-        cr.execute(SQL("DELETE FROM %s RETURNING lead_id", SQL.identifier(phase_sql.STALE_TABLE)))
+        # A conflict with another transaction setting them, or with a move of the same
+        # opportunity committed meanwhile, is raised, not logged as a bad query: a request is
+        # run again (Odoo retries it), the scheduled action's next run sets them.
+        cr.execute(
+            SQL("DELETE FROM %s RETURNING lead_id", SQL.identifier(phase_sql.STALE_TABLE)),
+            log_exceptions=False,
+        )
         lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
         if not lead_ids:
             return
@@ -188,8 +195,6 @@ class CrmLeadPhaseHistory(models.Model):
             self.flush_model()
         finally:
             del data[RECORDING]
-        # A conflict with a move of the same opportunity committed meanwhile is raised, not
-        # logged as a bad query: a request is run again, the scheduled action's next run sets it.
         cr.execute(phase_sql.history_facts(leads=lead_ids), log_exceptions=False)
         self.invalidate_model([*phase_sql.STORED_FACTS, "write_uid", "write_date"], flush=False)
 
