@@ -188,12 +188,14 @@ class CrmLead(models.Model):
             # goes on.
             self.env["crm.project.phase"].flush_model()
             self.env["crm.lead.phase.history"].flush_model()
+            # Recording, the flushes of the statements below record nothing again, nor set
+            # the facts waiting (a commit leaves its own waiting: ``later``).
+            self._record_phase_stays(by_lead, facts, later)
+            if reach:
+                self._give_checklist_lines(reach)
+            self._move_rows_to_company(sorted(moved))
         finally:
             del data[RECORDING]
-        self._record_phase_stays(by_lead, facts, later)
-        if reach:
-            self._give_checklist_lines(reach)
-        self._move_rows_to_company(sorted(moved))
 
     @api.model
     def _record_phase_stays(self, by_lead, facts, later=False):

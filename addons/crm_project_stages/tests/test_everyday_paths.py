@@ -116,6 +116,25 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
             ),
         )
 
+    def test_a_commit_leaves_the_facts_other_deals_wait_for(self):
+        """A commit sets no facts of deals another commit left waiting (a new deal's commit
+        moves its rows to its company, which flushes the history: it would set them all, the
+        commit paying for everyone's moves since the last run of the scheduled action)."""
+        waiting = self._new_opportunity("Waiting")
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (lead_id) VALUES (%s)",
+                SQL.identifier(phase_sql.STALE_TABLE),
+                waiting.id,
+            )
+        )  # as another commit leaves it
+        new = self._new_opportunity("New")
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertEqual(self._stale(), sorted([waiting.id, waiting.id, new.id]))
+
     def test_the_stays_of_many_moves_before_a_flush_are_each_recorded(self):
         lead = self._new_opportunity()
         self._tick_mandatory(lead, "contact")
