@@ -171,9 +171,8 @@ class CrmLeadPhaseHistory(models.Model):
         (``crm.lead._flush_phase_events``, ``later``) are set, in SQL
         (``phase_sql.history_facts``): once per transaction (what others commit meanwhile is
         not in its snapshot; what it leaves waiting itself, once more), never on a read-only
-        cursor (a replica's reads see them once
-        the primary has set them: by a read of the history there, or by the scheduled action
-        within a minute)."""
+        cursor (a replica's reads see them once the primary has set them: by a read of the
+        history there, or by the scheduled action within a minute)."""
         cr = self.env.cr
         data = cr.precommit.data
         if cr.readonly or data.get(STALE_APPLIED):
