@@ -3,8 +3,11 @@ once, the facts the funnel reads later: ``crm.lead.phase.history._apply_stale_fa
 by the scheduled action *CRM: phase history facts for the funnel*, on committed data as a
 deployment has it: each block below is a transaction of its own, committed."""
 
+import time
 import uuid
 
+import psycopg2
+import pytest
 from live_odoo import live_env
 
 import odoo
@@ -120,3 +123,71 @@ def test_a_move_during_the_job_leaves_the_facts_for_its_next_run():
         assert _waiting(env, lead_id) == 0
         assert _facts_are_the_sql_rule(env, lead_id)
         env["crm.lead"].browse(lead_id).unlink()
+
+
+def _moved_deal():
+    """A deal moved to Design, its facts waiting; (its id, Contact's stage, Design's stage)."""
+    with live_env() as env:
+        lead_id, contact_id, design_id = _deal(env)
+    _job()
+    _move(lead_id, design_id)
+    return lead_id, contact_id, design_id
+
+
+def _registry():
+    return odoo.modules.registry.Registry(odoo.tools.config["db_name"])
+
+
+def _settled(lead_id):
+    """The deal's facts are the SQL rule's once the job has run; the deal removed."""
+    _job()
+    with live_env() as env:
+        assert _waiting(env, lead_id) == 0
+        assert _facts_are_the_sql_rule(env, lead_id)
+        env["crm.lead"].browse(lead_id).unlink()
+
+
+def test_a_reader_does_not_wait_while_another_transaction_sets_the_facts():
+    lead_id, _contact_id, _design_id = _moved_deal()
+    registry = _registry()
+    with registry.cursor() as job_cr:
+        api.Environment(job_cr, SUPERUSER_ID, {})[
+            "crm.lead.phase.history"
+        ]._cron_apply_stale_facts()  # sets them; its transaction still open
+        with registry.cursor() as reader_cr:
+            reader_cr.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail the read
+            reader = api.Environment(reader_cr, SUPERUSER_ID, {})
+            start = time.monotonic()
+            entries = reader["crm.funnel.report"].search_count([("lead_id", "=", lead_id)])
+            assert time.monotonic() - start < 1.5
+            assert entries == 1, "the facts as they were: Contact's entry only"
+    _settled(lead_id)
+
+
+def test_a_transaction_begun_before_the_job_set_the_facts_reads_on():
+    """Its snapshot still shows the deal waiting: it leaves it (PostgreSQL refuses it the rows
+    the job has changed since) and reads the facts as its snapshot has them."""
+    lead_id, _contact_id, _design_id = _moved_deal()
+    with _registry().cursor() as old_cr:
+        old_cr.execute("SELECT 1")  # its snapshot is taken
+        _job()
+        old = api.Environment(old_cr, SUPERUSER_ID, {})
+        assert old["crm.funnel.report"].search_count([("lead_id", "=", lead_id)]) == 1
+    _settled(lead_id)
+
+
+def test_a_move_meeting_facts_set_since_it_began_is_run_again_not_logged():
+    """A move whose transaction began before the job set the facts of the stay it closes is
+    refused at its commit by PostgreSQL (Odoo runs the request again), without an error in
+    the log (the tests fail on any); nothing of it is written."""
+    lead_id, contact_id, _design_id = _moved_deal()
+    with pytest.raises(psycopg2.errors.SerializationFailure):
+        with _registry().cursor() as move_cr:
+            move_cr.execute("SELECT 1")  # its snapshot is taken
+            _job()
+            api.Environment(move_cr, SUPERUSER_ID, {})["crm.lead"].browse(lead_id).write(
+                {"stage_id": contact_id}
+            )
+    with live_env() as env:
+        assert _rows(env, lead_id) == [("contact", False, True), ("design", True, True)]
+    _settled(lead_id)

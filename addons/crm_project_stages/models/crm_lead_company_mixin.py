@@ -20,19 +20,20 @@ class CrmLeadCompanyMixin(models.AbstractModel):
     )
 
     def flush_model(self, fnames=None):
-        self._record_phase_work()
+        self._record_phase_work(fnames)
         return super().flush_model(fnames)
 
     def _fetch_query(self, query, fields):
         # Reading rows by id flushes nothing (their cache holds what the ORM wrote).
-        self._record_phase_work()
+        self._record_phase_work([field.name for field in fields])
         return super()._fetch_query(query, fields)
 
     @api.model
-    def _record_phase_work(self):
-        """Before a query reads rows of opportunities: the company and the checklist lines
-        the opportunities' waiting phase events give (``crm.lead._queue_phase_events``) are
-        recorded (the history waits for a query on the history: crm.lead.phase.history)."""
+    def _record_phase_work(self, fnames=None):
+        """Before a query reads rows of opportunities (``fnames``: the fields it reads, None
+        for any): the company and the checklist lines the opportunities' waiting phase events
+        give (``crm.lead._queue_phase_events``) are recorded (the history waits for a query on
+        the history: crm.lead.phase.history)."""
         self.env["crm.lead"]._flush_phase_events(facts=False, history=False)
 
     @api.depends("lead_id")

@@ -129,6 +129,21 @@ class CrmLead(models.Model):
             self._add_pending(FACTS_PENDING, changed)
         return res
 
+    def unlink(self):
+        # Odoo reads which history rows the deals have (their cascade), and with them the
+        # rows' facts: the facts other deals wait for keep waiting (set by a read of the
+        # facts, or the scheduled action), as if set already in this transaction.
+        data = self.env.cr.precommit.data
+        held = data.get(STALE_APPLIED)
+        data[STALE_APPLIED] = True
+        try:
+            return super().unlink()
+        finally:
+            if held:
+                data[STALE_APPLIED] = held
+            else:
+                data.pop(STALE_APPLIED, None)
+
     @contextmanager
     def _hold_phase_events(self):
         """Record what waits when the block ends: for Odoo's batches that write one
@@ -157,7 +172,7 @@ class CrmLead(models.Model):
 
         ``later`` (a write path's end: the commit, a batch), the stays alone are written, in
         one statement without reading the history first, and the facts of the rows of these
-        opportunities wait for the next read of the history on the primary database or the
+        opportunities wait for the next read of their facts on the primary database or the
         scheduled action (``crm.lead.phase.history._apply_stale_facts``)."""
         data = self.env.cr.precommit.data
         if data.get(RECORDING):
@@ -312,7 +327,9 @@ class CrmLead(models.Model):
             self.env.uid,
         )
         if statement:
-            self.env.cr.execute(statement)
+            # A conflict with the facts set since this transaction began (the open stay's row)
+            # raises without a "bad query" in the log: Odoo runs the request again.
+            self.env.cr.execute(statement, log_exceptions=False)
             # What this transaction left waiting is for its own next read too.
             self.env.cr.precommit.data.pop(STALE_APPLIED, None)
 

@@ -13,6 +13,11 @@ from .crm_lead_phase_events import LEAD_FACT_FIELDS, RECORDING, STALE_APPLIED
 
 _logger = logging.getLogger(__name__)
 
+# The history's stored facts, whose reads set the facts waiting first.
+STORED_FACT_SET = frozenset(phase_sql.STORED_FACTS)
+# The key of the transaction lock of whoever sets the facts waiting (``_apply_stale_facts``).
+STALE_LOCK = 0x63726D5F
+
 
 FUNNEL_INDEX = "crm_lead_phase_history_funnel_idx"
 # The columns of a first stay the funnel reads besides its entry and company (see ``init``;
@@ -156,57 +161,64 @@ class CrmLeadPhaseHistory(models.Model):
             row.phase_closed_days, row.phase_open_since = facts[row] if first else (0.0, False)
 
     @api.model
-    def _record_phase_work(self):
+    def _record_phase_work(self, fnames=None):
         # A query on the history reads the stays the opportunities' waiting phase events
         # record (crm.lead._queue_phase_events) and the facts of the opportunities they keep:
-        # recorded first, with the facts left for later by the commits before.
+        # recorded first; and, if it reads the facts (``fnames``: None for any), with the facts
+        # left for later by the commits before.
         if self.env.cr.precommit.data.get(RECORDING):
             return
-        self._apply_stale_facts()
+        if fnames is None or not STORED_FACT_SET.isdisjoint(fnames):
+            self._apply_stale_facts()
         self.env["crm.lead"]._flush_phase_events()
 
     @api.model
     def _apply_stale_facts(self):
         """The facts of the history rows of the opportunities a commit left waiting
         (``crm.lead._flush_phase_events``, ``later``) are set, in SQL
-        (``phase_sql.history_facts``): once per transaction (what others commit meanwhile is
-        not in its snapshot; what it leaves waiting itself, once more), never on a read-only
-        cursor (a replica's reads see them once the primary has set them: by a read of the
-        history there, or by the scheduled action within a minute)."""
+        (``phase_sql.history_facts``), once per transaction (what others commit meanwhile is
+        not in its snapshot; what it leaves waiting itself, once more). Never on a read-only
+        cursor (a replica's reads see them once the primary has set them), never waiting for
+        another transaction: while one sets them (a reader, the scheduled action), the others
+        read the facts as they are; a conflict with a transaction that has set them or moved
+        one of the opportunities since this one began leaves them all waiting (for the next
+        read or run), and the transaction goes on."""
         cr = self.env.cr
         data = cr.precommit.data
         if cr.readonly or data.get(STALE_APPLIED):
             return
         data[STALE_APPLIED] = True
-        # A conflict with another transaction setting them, or with a move of the same
-        # opportunity committed meanwhile, is raised, not logged as a bad query: a request is
-        # run again (Odoo retries it), the scheduled action's next run sets them.
-        cr.execute(
-            SQL("DELETE FROM %s RETURNING lead_id", SQL.identifier(phase_sql.STALE_TABLE)),
-            log_exceptions=False,
-        )
-        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
-        if not lead_ids:
-            return
+        # What the statement reads of the opportunities and the history: written first.
         data[RECORDING] = True
         try:
             self.env["crm.lead"].flush_model(LEAD_FACT_FIELDS)
             self.flush_model()
         finally:
             del data[RECORDING]
-        cr.execute(phase_sql.history_facts(leads=lead_ids), log_exceptions=False)
-        self.invalidate_model([*phase_sql.STORED_FACTS, "write_uid", "write_date"], flush=False)
+        try:
+            with cr.savepoint(flush=False):
+                # Statements that fail on a conflict raise without a "bad query" in the log.
+                cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", STALE_LOCK))
+                if not cr.fetchone()[0]:
+                    return
+                cr.execute(
+                    SQL("DELETE FROM %s RETURNING lead_id", SQL.identifier(phase_sql.STALE_TABLE)),
+                    log_exceptions=False,
+                )
+                lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
+                if lead_ids:
+                    cr.execute(phase_sql.history_facts(leads=lead_ids), log_exceptions=False)
+        except psycopg2.extensions.TransactionRollbackError:
+            _logger.info("Phase history facts: left waiting (a concurrent change).")
+            return
+        if lead_ids:
+            self.invalidate_model([*phase_sql.STORED_FACTS, "write_uid", "write_date"], flush=False)
 
     @api.model
     def _cron_apply_stale_facts(self):
         """Scheduled action: the facts the funnel reads, of the opportunities moved or changed
-        since (``_apply_stale_facts``). A conflict with a move of the same opportunity leaves
-        them for the next run."""
-        try:
-            with self.env.cr.savepoint():
-                self._apply_stale_facts()
-        except psycopg2.extensions.TransactionRollbackError:
-            _logger.info("Phase history facts: left for the next run (a concurrent move).")
+        since (``_apply_stale_facts``)."""
+        self._apply_stale_facts()
 
     def init(self):
         # The opportunities whose rows' facts wait (``_apply_stale_facts``): a plain table,

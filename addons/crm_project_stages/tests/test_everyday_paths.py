@@ -135,6 +135,19 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
         self.env.cr.precommit.run()
         self.assertEqual(self._stale(), sorted([waiting.id, waiting.id, new.id]))
 
+    def test_deleting_a_deal_leaves_the_facts_other_deals_wait_for(self):
+        """Deleting a deal reads which history rows it has, not their facts: the deals whose
+        facts wait keep waiting (setting them is for a read of the facts, or the job)."""
+        waiting, doomed = self._new_opportunity("Waiting"), self._new_opportunity("Doomed")
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # as at the commit: both wait
+        self.assertEqual(self._stale(), sorted([waiting.id, doomed.id]))
+        doomed.sudo().unlink()  # a Sales Manager's
+        self.env.flush_all()
+        self.assertEqual(self._stale(), sorted([waiting.id, doomed.id]))
+        self.assertTrue(waiting.phase_history_ids.is_first_entry, "a read of the facts")
+        self.assertEqual(self._stale(), [])
+
     def test_the_stays_of_many_moves_before_a_flush_are_each_recorded(self):
         lead = self._new_opportunity()
         self._tick_mandatory(lead, "contact")
@@ -425,7 +438,12 @@ class TestHistoryKeepsTheOpportunityFacts(ProjectStagesCase, QueryCounting):
         queries = [reassign(few), read_history(), reassign(many), read_history()]
         self.assertEqual(queries[:2], queries[2:], "a constant number of queries")
         self.assertEqual(queries[2], 1, "they wait for their rows' facts: one statement")
-        self.assertEqual(queries[3], 2, "the read: the opportunities waiting, their rows' facts")
+        self.assertEqual(
+            queries[3],
+            5,
+            "the read: a savepoint, the lock of whoever sets them, the opportunities waiting, "
+            "their rows' facts, the savepoint released",
+        )
         for lead in few | many:
             self.assertEqual(self.facts(lead), self.now(lead), lead.name)
 
