@@ -22,8 +22,9 @@ RECORDING = "crm_project_stages.phase_events_recording"
 # The facts a commit left waiting were set in this transaction
 # (``crm.lead.phase.history._apply_stale_facts``).
 STALE_APPLIED = "crm_project_stages.stale_facts_applied"
-# The stored facts of history rows (``phase_sql.history_facts``).
-HISTORY_FACTS = (*phase_sql.STAY_FACTS, *phase_sql.LEAD_FACTS)
+# The fields of history rows the statements write besides their stays (``phase_sql``): read
+# again after them.
+HISTORY_WRITTEN = (*phase_sql.STORED_FACTS, "write_uid", "write_date")
 # The opportunity's fields the history keeps (``phase_sql.LEAD_FACTS``).
 LEAD_FACT_FIELDS = tuple(phase_sql.LEAD_FACTS.values())
 
@@ -250,9 +251,7 @@ class CrmLead(models.Model):
                 self._write_stays_later(sorted(changed), closing, stays)
             else:
                 self._write_phase_history(sorted(changed), closing, stays)
-            self.env["crm.lead.phase.history"].invalidate_model(
-                ["date_out", *HISTORY_FACTS, "write_uid", "write_date"], flush=False
-            )
+            self.env["crm.lead.phase.history"].invalidate_model(HISTORY_WRITTEN, flush=False)
 
     @api.model
     def _write_phase_history(self, lead_ids, closing, stays):

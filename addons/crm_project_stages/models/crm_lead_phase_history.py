@@ -9,7 +9,7 @@ from odoo.tools.sql import index_exists
 
 from .. import phase_sql
 from .crm_lead import OUTCOMES
-from .crm_lead_phase_events import LEAD_FACT_FIELDS, RECORDING, STALE_APPLIED
+from .crm_lead_phase_events import HISTORY_WRITTEN, LEAD_FACT_FIELDS, RECORDING, STALE_APPLIED
 
 _logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ class CrmLeadPhaseHistory(models.Model):
             _logger.info("Phase history facts: left waiting (a concurrent change).")
             return
         if lead_ids:
-            self.invalidate_model([*phase_sql.STORED_FACTS, "write_uid", "write_date"], flush=False)
+            self.invalidate_model(HISTORY_WRITTEN, flush=False)
 
     @api.model
     def _cron_apply_stale_facts(self):
