@@ -344,7 +344,16 @@ def write_stays_later(closing, stays, stale, uid):
     company), and the opportunities of ids ``stale`` wait in ``STALE_TABLE`` for the facts of
     their rows (``history_facts``). No read of the history first: the stays are exact at once,
     the facts the funnel reads follow. The stays of an opportunity no longer in the database
-    are left out. Its text is made once per worker."""
+    are left out. Its text is made once per worker; a move of one opportunity (the everyday
+    write of the web client) has a text of its own, quicker to plan."""
+    single = _single_move(closing, stays, stale)
+    if single:
+        (lead_id, date_out), (_lead, phase_id, sequence, date_in, stay_out, user_id) = single
+        return SQL(
+            _write_move_code(),
+            uid, date_out, lead_id, lead_id,
+            uid, uid, phase_id, sequence, date_in, stay_out, user_id, lead_id,
+        )  # fmt: skip
     params = []
     if closing:
         params += [uid, *(list(column) for column in zip(*closing, strict=True))]
@@ -387,6 +396,40 @@ def _write_stays_later_code(closing, stale, inserting):
     else:
         main = "SELECT 1"
     return f"WITH {', '.join(parts)} {main}" if parts else main
+
+
+def _single_move(closing, stays, stale):
+    """The stay closed and the stay inserted when they are one opportunity's move (the open
+    stay closes, one new stay opens, the opportunity waits for its facts), else None."""
+    if len(closing) == 1 and len(stays) == 1 and list(stale) == [closing[0][0]]:
+        if stays[0][0] == closing[0][0]:
+            return closing[0], stays[0]
+    return None
+
+
+@functools.cache
+def _write_move_code():
+    """``_write_stays_later_code`` for one opportunity's move: the same rows written, without
+    the arrays (the planner's share of a move's statement is most of its time)."""
+    closed_days = _days(SQL("h.date_in"), SQL("c.date_out")).code
+    days = _days(SQL("v.date_in"), SQL("v.date_out")).code
+    return f"""WITH closed AS (
+                   UPDATE crm_lead_phase_history h
+                      SET date_out = c.date_out, duration = COALESCE({closed_days}, 0),
+                          write_uid = %s, write_date = (now() at time zone 'UTC')
+                     FROM (SELECT %s::timestamp AS date_out) c
+                    WHERE h.lead_id = %s AND h.date_out IS NULL),
+                stale AS (INSERT INTO {STALE_TABLE} (lead_id) VALUES (%s))
+           INSERT INTO crm_lead_phase_history
+                       (lead_id, phase_id, phase_sequence, date_in, date_out, duration,
+                        user_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT l.id, v.phase_id, v.phase_sequence, v.date_in, v.date_out,
+                       COALESCE({days}, 0), v.user_id, l.company_id, %s,
+                       (now() at time zone 'UTC'), %s, (now() at time zone 'UTC')
+                  FROM (SELECT %s::int4 AS phase_id, %s::int4 AS phase_sequence,
+                               %s::timestamp AS date_in, %s::timestamp AS date_out,
+                               %s::int4 AS user_id) v, crm_lead l
+                 WHERE l.id = %s"""
 
 
 def is_stalled(lead="l"):

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from .crm_lead_company_mixin import CHECKLIST_STATE
 from .crm_stage import WON_STEP
 
 OUTCOMES = [
@@ -193,43 +194,85 @@ class CrmLead(models.Model):
 
     def _compute_phase_counts(self):
         """The checklist items of the opportunity's phase, those done, and its open problems:
-        one query for a page of cards (the kanban reads them for every card). The lines and
-        problems counted are the opportunity's own, in its company."""
+        one query for a page of cards (the kanban reads them for every card), none after a
+        gated move (the gate read the opportunity's checklist: ``_read_checklist_state``).
+        The lines and problems counted are the opportunity's own, in its company."""
         real = self.filtered(lambda lead: lead._origin.id)
         counts = {}
         if real:
             self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "done"])
             self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
-            ids = [lead._origin.id for lead in real]
             # Read before the query: reading a phase may run a query of its own on the cursor.
             phases = {lead._origin.id: lead.phase_id.id for lead in real}
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT c.lead_id, c.phase_id, count(*), count(*) FILTER (WHERE c.done), 0
-                      FROM crm_lead_checklist_line c
-                     WHERE c.lead_id = ANY(%(leads)s)
-                     GROUP BY c.lead_id, c.phase_id
-                     UNION ALL
-                    SELECT p.lead_id, NULL, 0, 0, count(*)
-                      FROM crm_lead_problem p
-                     WHERE p.lead_id = ANY(%(leads)s) AND p.state = 'open'
-                     GROUP BY p.lead_id
-                    """,
-                    leads=ids,
+            kept = self.env.cr.precommit.data.get(CHECKLIST_STATE) or {}
+            for lead_id, phase_id in phases.items():
+                if lead_id in kept:
+                    by_phase, _done, problems = kept[lead_id]
+                    counts[lead_id] = [*by_phase.get(phase_id, (0, 0)), problems]
+            ids = [lead_id for lead_id in phases if lead_id not in kept]
+            if ids:
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT c.lead_id, c.phase_id, count(*), count(*) FILTER (WHERE c.done), 0
+                          FROM crm_lead_checklist_line c
+                         WHERE c.lead_id = ANY(%(leads)s)
+                         GROUP BY c.lead_id, c.phase_id
+                         UNION ALL
+                        SELECT p.lead_id, NULL, 0, 0, count(*)
+                          FROM crm_lead_problem p
+                         WHERE p.lead_id = ANY(%(leads)s) AND p.state = 'open'
+                         GROUP BY p.lead_id
+                        """,
+                        leads=ids,
+                    )
                 )
-            )
-            for lead_id, phase_id, items, done, problems in self.env.cr.fetchall():
-                total = counts.setdefault(lead_id, [0, 0, 0])
-                if phase_id and phase_id == phases[lead_id]:
-                    total[0], total[1] = items, done
-                total[2] += problems
+                for lead_id, phase_id, items, done, problems in self.env.cr.fetchall():
+                    total = counts.setdefault(lead_id, [0, 0, 0])
+                    if phase_id and phase_id == phases[lead_id]:
+                        total[0], total[1] = items, done
+                    total[2] += problems
         for lead in self:
             (
                 lead.checklist_count,
                 lead.checklist_done_count,
                 lead.open_problem_count,
             ) = counts.get(lead._origin.id, (0, 0, 0))
+
+    def _read_checklist_state(self):
+        """{opportunity id: ({phase id: (items, done)}, {ids of the items done}, open
+        problems)} of these opportunities, whoever may read them, in one query; kept for the
+        transaction until a line, a problem or a checklist item changes
+        (``forget_checklist_state``), for the card's counts (``_compute_phase_counts``)."""
+        self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "item_id", "done"])
+        self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.lead_id, c.phase_id, c.item_id, c.done, 0
+                  FROM crm_lead_checklist_line c
+                 WHERE c.lead_id = ANY(%(leads)s)
+                 UNION ALL
+                SELECT p.lead_id, NULL, NULL, NULL, count(*)
+                  FROM crm_lead_problem p
+                 WHERE p.lead_id = ANY(%(leads)s) AND p.state = 'open'
+                 GROUP BY p.lead_id
+                """,
+                leads=self.ids,
+            )
+        )
+        by_lead = {lead_id: ({}, set(), 0) for lead_id in self.ids}
+        for lead_id, phase_id, item_id, done, problems in self.env.cr.fetchall():
+            by_phase, ticked, _problems = by_lead[lead_id]
+            if item_id is None:
+                by_lead[lead_id] = (by_phase, ticked, problems)
+                continue
+            items, items_done = by_phase.get(phase_id, (0, 0))
+            by_phase[phase_id] = (items + 1, items_done + bool(done))
+            if done:
+                ticked.add(item_id)
+        self.env.cr.precommit.data.setdefault(CHECKLIST_STATE, {}).update(by_lead)
+        return by_lead
 
     # ------------------------------------------------------------------ CRUD
 
@@ -302,7 +345,8 @@ class CrmLead(models.Model):
                 entering._enter_pipeline()
             else:
                 batch.append(entering)
-        if closing:
+        if closing and (was_closed or "active" in vals or self._moves_to_won(vals)):
+            # Else every deal was open and stays open (a move between open stages).
             staying._follow_outcome(was_closed, now)
         if "company_id" in vals:
             self._queue_company_change()
@@ -417,6 +461,11 @@ class CrmLead(models.Model):
         if vals.get("stage_id"):
             return self.env["crm.stage"].browse(vals["stage_id"])._get_phase() or None
         return None
+
+    def _moves_to_won(self, vals):
+        """Whether ``vals`` move opportunities to a Won stage."""
+        stage = self.env["crm.stage"].browse(vals.get("stage_id"))
+        return stage._get_phase_step() == WON_STEP
 
     def _get_phase_step(self):
         """Where the opportunity stands on the way to Won (see ``crm.stage._get_phase_step``):

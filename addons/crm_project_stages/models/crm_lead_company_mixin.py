@@ -1,5 +1,15 @@
 from odoo import api, fields, models
 
+# The checklist lines and open problems of opportunities as the phase gate read them
+# (``crm.lead._read_checklist_state``): kept for the transaction until a row of an opportunity
+# or a checklist item changes, so that the card's counts after a gated move read nothing.
+CHECKLIST_STATE = "crm_project_stages.checklist_state"
+
+
+def forget_checklist_state(env):
+    """Drop what ``crm.lead._read_checklist_state`` kept: lines or problems change."""
+    env.cr.precommit.data.pop(CHECKLIST_STATE, None)
+
 
 class CrmLeadCompanyMixin(models.AbstractModel):
     """Rows of an opportunity (its checklist, phase history, problems, selling expenses) in
@@ -18,6 +28,19 @@ class CrmLeadCompanyMixin(models.AbstractModel):
     company_id = fields.Many2one(
         "res.company", compute="_compute_company_id", store=True, index=True, readonly=True
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        forget_checklist_state(self.env)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        forget_checklist_state(self.env)
+        return super().write(vals)
+
+    def unlink(self):
+        forget_checklist_state(self.env)
+        return super().unlink()
 
     def flush_model(self, fnames=None):
         self._record_phase_work(fnames)

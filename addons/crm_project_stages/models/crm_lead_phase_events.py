@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from .. import phase_sql
 from .crm_lead import ENTERING
+from .crm_lead_company_mixin import forget_checklist_state
 
 # What waits to be recorded (see ``_queue_phase_events``), each a tuple under its key in the
 # cursor's ``precommit.data`` (``_add_pending``): the phase events of opportunities,
@@ -349,6 +350,7 @@ class CrmLead(models.Model):
         self.env["crm.project.phase"].flush_model()
         self.env["crm.phase.checklist.item"].flush_model()
         self.flush_model(["company_id"])
+        forget_checklist_state(self.env)
         self.env.cr.execute(
             phase_sql.checklist_lines(
                 SQL(

@@ -2,7 +2,6 @@ from markupsafe import Markup
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from .crm_stage import WON_STEP
 
@@ -63,18 +62,11 @@ class CrmLead(models.Model):
         if not in_the_way:
             return {}
         # The ticked items of these opportunities, whoever may read them: one query.
-        self.env["crm.lead.checklist.line"].flush_model(["lead_id", "item_id", "done"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT lead_id, item_id FROM crm_lead_checklist_line"
-                " WHERE lead_id = ANY(%s) AND done",
-                [lead.id for lead in in_the_way],
-            )
-        )
-        done = set(self.env.cr.fetchall())
+        state = self.browse([lead.id for lead in in_the_way])._read_checklist_state()
         missing = {}
         for lead, items in in_the_way.items():
-            open_ids = [item.id for item in items if (lead.id, item.id) not in done]
+            done = state[lead.id][1]
+            open_ids = [item.id for item in items if item.id not in done]
             if open_ids:
                 missing[lead] = Item.sudo().browse(open_ids)
         return missing

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .crm_lead_company_mixin import forget_checklist_state
+
 
 class CrmProjectCachedMixin(models.AbstractModel):
     """A small table the everyday paths (a card moved, a deal created or won) read from the
@@ -16,20 +18,26 @@ class CrmProjectCachedMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.clear_cache()
+        self._clear_tables()
         return records
 
     def write(self, vals):
         if self._cached_fields is None or not self._cached_fields.isdisjoint(vals):
             # Before too: what the write itself recomputes (the opportunities' fields that
             # follow a phase) reads the table again, with the new values.
-            self.env.registry.clear_cache()
+            self._clear_tables()
             res = super().write(vals)
-            self.env.registry.clear_cache()
+            self._clear_tables()
             return res
         return super().write(vals)
 
     def unlink(self):
         res = super().unlink()
-        self.env.registry.clear_cache()
+        self._clear_tables()
         return res
+
+    def _clear_tables(self):
+        """The workers' tables are read again, and so are the checklists the gate read (a
+        line's phase follows its item's)."""
+        self.env.registry.clear_cache()
+        forget_checklist_state(self.env)

@@ -198,6 +198,71 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
 
 
 @tagged("post_install", "-at_install")
+class TestTheCardCountsAfterAMove(ProjectStagesCase, QueryCounting):
+    """A card moved forward shows the checklist of its new phase from what the gate read of
+    the deal's checklist (one query for both); whatever changes the checklist or the problems
+    after that read is counted, and the gate itself reads the checklist at every move."""
+
+    def _in_design_again(self):
+        """A deal of the rep's back in Contact after reaching Solution Design (its lines of
+        both phases exist), the mandatory items of Contact done."""
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        lead.write({"stage_id": self.stage_design.id})
+        lead.write({"stage_id": self.stage_contact.id})
+        self.assertEqual(len(lead.checklist_line_ids), 5, "its lines of both phases recorded")
+        return lead
+
+    def _counts_read(self, lead):
+        """(items, done, open problems) of the card, and the queries their read ran."""
+        self.env.flush_all()
+        lead.invalidate_recordset(["checklist_count", "checklist_done_count", "open_problem_count"])
+        counts = []
+        queries = self.count_queries(
+            lambda: counts.extend(
+                [lead.checklist_count, lead.checklist_done_count, lead.open_problem_count]
+            )
+        )
+        return tuple(counts), queries
+
+    def test_a_move_forward_shows_the_new_phase_s_counts_from_the_gate_s_read(self):
+        lead = self._in_design_again()
+        self.assertEqual(self._counts_read(lead), ((3, 2, 0), 1), "Contact: read by a query")
+        lead.write({"stage_id": self.stage_design.id})  # the gate reads the checklist
+        self.assertEqual(lead.phase_id.code, "design")
+        self.assertEqual(self._counts_read(lead), ((2, 0, 0), 0), "Design, from the gate's read")
+        lead.write({"stage_id": self.stage_contact.id})  # back: no gate, nothing read
+        self.assertEqual(self._counts_read(lead)[0], (3, 2, 0))
+
+    def test_the_counts_follow_a_tick_and_a_problem_after_the_gate_s_read(self):
+        lead = self._in_design_again()
+        lead.write({"stage_id": self.stage_design.id})
+        self._tick(lead, self.item_solution_doc)
+        self.assertEqual(self._counts_read(lead), ((2, 1, 0), 1), "the tick counted")
+        lead.write({"stage_id": self.stage_contact.id})
+        lead.write({"stage_id": self.stage_design.id})
+        self.env["crm.lead.problem"].with_user(self.rep).create(
+            {"lead_id": lead.id, "name": "Customer's IT not ready"}
+        )
+        self.assertEqual(self._counts_read(lead), ((2, 1, 1), 1), "the problem counted")
+        self.env["crm.phase.checklist.item"].create(
+            {"name": "Architecture reviewed", "phase_id": self.phases["design"].id}
+        )
+        self.assertEqual(self._counts_read(lead)[0], (3, 1, 1), "the new item counted")
+
+    def test_a_line_unticked_after_the_gate_s_read_gates_the_next_move(self):
+        lead = self._in_design_again()
+        lead.write({"stage_id": self.stage_design.id})  # the gate read: Contact's items done
+        lead.write({"stage_id": self.stage_contact.id})
+        lead.checklist_line_ids.filtered(lambda line: line.item_id == self.item_budget).write(
+            {"done": False}
+        )
+        with self.assertRaisesRegex(UserError, "Budget confirmed"):
+            lead.write({"stage_id": self.stage_design.id})
+        self.assertEqual(lead.phase_id.code, "contact")
+
+
+@tagged("post_install", "-at_install")
 class TestSmallTablesFollowTheirChanges(ProjectStagesCase, QueryCounting):
     """The phases, the stage→phase map and the checklist items are read from the worker's
     cache; every change to them is seen at once."""
