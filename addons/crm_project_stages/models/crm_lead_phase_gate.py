@@ -214,15 +214,13 @@ class CrmLead(models.Model):
             raise UserError(
                 self.env._("An opportunity is always in a stage: move it to another stage instead.")
             )
-        if self.env.user.has_group(MANAGER_GROUP):
-            return
         changed = opportunities.filtered(
             lambda lead: (
                 lead.outcome != "open"
                 and lead._get_changed_fields(vals, ("type", "user_id", "team_id"))
             )
         )
-        if changed:
+        if changed and not self.env.user.has_group(MANAGER_GROUP):
             lead = changed[0]
             outcomes = dict(self._fields["outcome"]._description_selection(self.env))
             raise UserError(
