@@ -1,5 +1,9 @@
 from odoo import _, api, fields, models, tools
 from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
+from odoo.addons.crm_project_stages.models.crm_project_cached_mixin import (
+    forget_tables,
+    kept_for_transaction,
+)
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_unique_index
@@ -233,6 +237,7 @@ class CrmPhaseWinRate(models.Model):
         Rate.create(to_create)
         if changed:
             self.env.registry.clear_cache()  # _get_rate_table
+            forget_tables(self.env)
         return changed
 
     @api.model
@@ -256,6 +261,7 @@ class CrmPhaseWinRate(models.Model):
         self.env.flush_all()
 
     @api.model
+    @kept_for_transaction
     @tools.ormcache()
     def _get_rate_table(self):
         """{(company id or 0, team id or 0, phase id): rate} of the last computation; a team

@@ -3,6 +3,8 @@ from collections import namedtuple
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from .crm_project_cached_mixin import kept_for_transaction
+
 # One active checklist item as the everyday paths read it (``_get_item_table``).
 ItemRow = namedtuple("ItemRow", "id phase_id company_id mandatory")
 
@@ -74,6 +76,7 @@ class CrmPhaseChecklistItem(models.Model):
         return res
 
     @api.model
+    @kept_for_transaction
     @tools.ormcache()
     def _get_item_table(self):
         """The active items as ``ItemRow`` tuples, in checklist order: what the phase gate and

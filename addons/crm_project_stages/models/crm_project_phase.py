@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from .crm_project_cached_mixin import kept_for_transaction
+
 
 class CrmProjectPhase(models.Model):
     """A phase of project selling. The four of the sales method (Contact, Solution Design,
@@ -86,6 +88,7 @@ class CrmProjectPhase(models.Model):
         return ["sequence", "company_id", "active", "stall_days"]
 
     @api.model
+    @kept_for_transaction
     @tools.ormcache()
     def _get_phase_table(self):
         """{phase id: {field: value}} of every phase, archived ones too (many2one values are
@@ -125,6 +128,7 @@ class CrmProjectPhase(models.Model):
         )
 
     @api.model
+    @kept_for_transaction
     @tools.ormcache()
     def _get_stall_limits(self):
         """{(phase id, company id): days} of the companies with a limit of their own, and

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models, tools
 
+from .crm_project_cached_mixin import kept_for_transaction
+
 # Winning is the step after the last phase: moving to Won leaves the last phase behind.
 WON_STEP = 2**31 - 1
 
@@ -29,6 +31,7 @@ class CrmStage(models.Model):
         return res
 
     @api.model
+    @kept_for_transaction
     @tools.ormcache()
     def _get_stage_table(self):
         """{stage id: (phase id or False, is Won)} of every stage: read once per worker and

@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
+from odoo.tools.cache import STAT
 
 from .. import phase_sql
 from ..models.crm_lead_phase_events import FACTS_PENDING, PENDING
@@ -329,6 +330,40 @@ class TestSmallTablesFollowTheirChanges(ProjectStagesCase, QueryCounting):
             ),
             0,
         )
+
+    def test_a_transaction_reads_each_table_from_the_workers_cache_once(self):
+        """The look-ups of the workers' cache (``tools.cache.STAT`` counts them) of a move:
+        one per table and transaction; the next transaction looks them up again (its
+        precommit, the commit's first step, drops the transaction's copy)."""
+        tables = [
+            (self.env["crm.project.phase"], "_get_phase_table"),
+            (self.env["crm.project.phase"], "_get_stall_limits"),
+            (self.env["crm.stage"], "_get_stage_table"),
+            (self.env["crm.phase.checklist.item"], "_get_item_table"),
+        ]
+
+        def lookups():
+            counters = [
+                STAT[(self.env.cr.dbname, model._name, getattr(type(model), name).__cache__.method)]
+                for model, name in tables
+            ]
+            return [counter.hit + counter.miss for counter in counters]
+
+        lead = self._new_opportunity()
+        self._tick_mandatory(lead, "contact")
+        self.env.cr.flush()
+        before = lookups()
+        for model, name in tables:
+            getattr(model, name)()
+        self.assertEqual([n - b for n, b in zip(lookups(), before, strict=True)], [1, 1, 1, 1])
+        lead.write({"stage_id": self.stage_design.id})
+        lead.write({"stage_id": self.stage_contact.id})
+        self.assertEqual(lead.phase_id.code, "contact")
+        self.assertEqual([n - b for n, b in zip(lookups(), before, strict=True)], [1, 1, 1, 1])
+        self.env.cr.flush()
+        lead.write({"stage_id": self.stage_design.id})
+        self.assertTrue(lead.date_stalled)  # by the phase's stall limit
+        self.assertEqual([n - b for n, b in zip(lookups(), before, strict=True)], [2, 2, 2, 2])
 
 
 @tagged("post_install", "-at_install")
