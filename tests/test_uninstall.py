@@ -68,6 +68,13 @@ CHECK = textwrap.dedent(
         [gone],
     )
     assert not cr.fetchall(), "columns of the addons are left"
+    indexes = {
+        "crm_project_stages": ["crm_lead_won_user_idx", "crm_lead_won_team_idx"],
+        "crm_project_forecast": ["crm_lead_undated_forecast_idx"],
+    }
+    gone = [index for addon in addons for index in indexes.get(addon, [])]
+    cr.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%%s)", [gone])
+    assert not cr.fetchall(), "indexes of the addons on crm's tables are left"
     cr.execute("SELECT to_regclass('crm_lead_phase_history_stale')")
     assert (cr.fetchone()[0] is None) == ("crm_project_stages" in addons), "the waiting facts"
     crons = env["ir.cron"].with_context(active_test=False)

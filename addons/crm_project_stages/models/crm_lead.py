@@ -6,10 +6,13 @@ from odoo import _, api, fields, models
 from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import server_values
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists, create_column, create_index
 
 from .crm_lead_company_mixin import CHECKLIST_STATE
 from .crm_stage import WON_STEP
+
+# crm's rainbow man reads the won deals of the salesperson or of the team (see ``init``).
+WON_DEAL_INDEXES = {"crm_lead_won_user_idx": "user_id", "crm_lead_won_team_idx": "team_id"}
 
 OUTCOMES = [
     ("open", "Open"),
@@ -281,6 +284,23 @@ class CrmLead(models.Model):
         a database with many opportunities does not compute them record by record."""
         self._create_empty_columns(self._get_columns_filled_on_install())
         return super()._auto_init()
+
+    def init(self):
+        res = super().init()
+        # Winning a deal, crm's rainbow man (``_get_rainbowman_message``) sums the year's won
+        # deals of the salesperson or of the team: without an index, a scan of every deal at
+        # every win (4 ms at 10,000 deals, some 0.4 s at 1,000,000). These partial indexes
+        # hold the won deals only (their condition is the query's); ``uninstall_hook`` drops
+        # them.
+        for name, column in WON_DEAL_INDEXES.items():
+            create_index(
+                self.env.cr,
+                name,
+                self._table,
+                [column],
+                where="probability = 100 AND active AND type = 'opportunity'",
+            )
+        return res
 
     @api.model
     def _get_columns_filled_on_install(self):

@@ -720,3 +720,23 @@ class TestPhaseWorkOfVanishedOpportunities(ProjectStagesCase):
             kept.checklist_line_ids.item_id,
             self.item_decision_makers | self.item_budget | self.item_need,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestWinningReadsTheWonDeals(ProjectStagesCase):
+    def test_crm_s_rainbow_man_reads_the_won_deals_from_their_index(self):
+        """Winning a deal, crm sums the year's won deals of the salesperson or of the team
+        (``_get_rainbowman_message``): the query crm runs, as logged, can read the partial
+        indexes of the won deals instead of every deal (the planner told not to scan the
+        table: on a test database a scan is cheaper)."""
+        lead = self._new_opportunity(stage=self.stage_tender, expected_revenue=5000)
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            lead.sudo().action_set_won_rainbowman()
+        queries = [line.split("query: ", 1)[1] for line in logged.output if "max_team_30" in line]
+        self.assertEqual(len(queries), 1, "crm's rainbow man query")
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute("EXPLAIN " + queries[0])
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertIn("crm_lead_won_user_idx", plan)
+        self.assertIn("crm_lead_won_team_idx", plan)
