@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
@@ -116,6 +118,62 @@ class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
                 )
             ),
         )
+
+    def test_a_move_s_own_statement_writes_what_the_general_one_writes(self):
+        """The statement of one deal's move (``phase_sql._write_move_code``, planned quicker)
+        and the general one (``_write_stays_later_code``) write the same rows: run both on
+        the same deal, a stay left open and a stay inserted closed (a deal passing through a
+        phase), each rolled back after its rows are read."""
+        lead = self._new_opportunity()
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # its entry in Contact recorded
+        design = self.phases["design"]
+        user = self.env.user.id
+        entered = lead.phase_history_ids.date_in
+        moved = entered + timedelta(days=1, hours=12)
+
+        def written(stay_out, general):
+            savepoint = self.env.cr.savepoint(flush=False)
+            self.env.cr.execute(
+                phase_sql.write_stays_later(
+                    [(lead.id, moved)],
+                    [(lead.id, design.id, design.sequence, moved, stay_out, lead.user_id.id)],
+                    [lead.id],
+                    user,
+                    general=general,
+                )
+            )
+            self.env.cr.execute(
+                """SELECT phase_id, phase_sequence, date_in, date_out, duration, user_id,
+                          company_id, create_uid, write_uid, create_date IS NOT NULL,
+                          write_date IS NOT NULL
+                     FROM crm_lead_phase_history WHERE lead_id = %s ORDER BY date_in, id""",
+                [lead.id],
+            )
+            rows = self.env.cr.fetchall()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT count(*) FROM %s WHERE lead_id = %s",
+                    SQL.identifier(phase_sql.STALE_TABLE),
+                    lead.id,
+                )
+            )
+            rows.append(self.env.cr.fetchone())
+            savepoint.close(rollback=True)
+            return rows
+
+        for stay_out in (None, moved + timedelta(days=3, hours=6)):
+            single = written(stay_out, general=False)
+            self.assertEqual(single, written(stay_out, general=True), stay_out)
+            contact = self.phases["contact"]
+            self.assertEqual(
+                [row[:5] for row in single[:2]],
+                [
+                    (contact.id, contact.sequence, entered, moved, 1.5),
+                    (design.id, design.sequence, moved, stay_out, 3.25 if stay_out else 0.0),
+                ],
+            )
+            self.assertEqual(single[2], (1,), "the deal waits for its facts")
 
     def test_a_commit_leaves_the_facts_other_deals_wait_for(self):
         """A commit sets no facts of deals another commit left waiting (a new deal's commit
