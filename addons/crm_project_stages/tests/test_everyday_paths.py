@@ -786,7 +786,8 @@ class TestWinningReadsTheWonDeals(ProjectStagesCase):
         """Winning a deal, crm sums the year's won deals of the salesperson or of the team
         (``_get_rainbowman_message``): the query crm runs, as logged, can read the partial
         indexes of the won deals instead of every deal (the planner told not to scan the
-        table: on a test database a scan is cheaper)."""
+        table: on a test database a scan is cheaper; without these indexes it reads crm's
+        indexes of all the deals of the salesperson and of the team)."""
         lead = self._new_opportunity(stage=self.stage_tender, expected_revenue=5000)
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
             lead.sudo().action_set_won_rainbowman()
@@ -796,5 +797,5 @@ class TestWinningReadsTheWonDeals(ProjectStagesCase):
         self.env.cr.execute("EXPLAIN " + queries[0])
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
         self.env.cr.execute("SET LOCAL enable_seqscan = on")
-        self.assertIn("crm_lead_won_user_idx", plan)
-        self.assertIn("crm_lead_won_team_idx", plan)
+        # Either index, or both (few won deals: one index holds them all, then filtered).
+        self.assertRegex(plan, r"Index Scan (using|on) crm_lead_won_(user|team)_idx")
