@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models, tools
 from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
 from odoo.addons.crm_project_stages.models.crm_project_cached_mixin import (
-    forget_tables,
+    clear_tables,
     kept_for_transaction,
 )
 from odoo.exceptions import AccessError
@@ -236,8 +236,7 @@ class CrmPhaseWinRate(models.Model):
                 row.date_computed = now
         Rate.create(to_create)
         if changed:
-            self.env.registry.clear_cache()  # _get_rate_table
-            forget_tables(self.env)
+            clear_tables(self.env)  # _get_rate_table
         return changed
 
     @api.model

@@ -11,7 +11,7 @@ TABLES = "crm_project_stages.tables"
 def kept_for_transaction(method):
     """Decorate a table's reader (a ``tools.ormcache`` without arguments): the transaction
     reads the table from the workers' cache once and keeps it until the transaction ends or a
-    table changes (``forget_tables``). A look-up of the workers' cache binds the call's
+    table changes (``clear_tables``). A look-up of the workers' cache binds the call's
     arguments to the method's signature (about 7 µs); a stage move reads the tables some
     thirty times."""
     key = f"{method.__module__}.{method.__qualname__}"
@@ -29,8 +29,10 @@ def kept_for_transaction(method):
     return read_table
 
 
-def forget_tables(env):
-    """The tables change: the transaction reads them from the workers' cache again."""
+def clear_tables(env):
+    """The tables change: the workers read them again (every worker's cache is cleared), and
+    so does this transaction (its kept copies dropped)."""
+    env.registry.clear_cache()
     env.cr.precommit.data.pop(TABLES, None)
 
 
@@ -70,6 +72,5 @@ class CrmProjectCachedMixin(models.AbstractModel):
     def _clear_tables(self):
         """The workers' tables are read again, and so are the checklists the gate read (a
         line's phase follows its item's)."""
-        self.env.registry.clear_cache()
-        forget_tables(self.env)
+        clear_tables(self.env)
         forget_checklist_state(self.env)
