@@ -328,7 +328,7 @@ class CrmLead(models.Model):
         if not self.env.su:
             self._check_pipeline_write(vals)
             self._check_phase_gate(vals)
-            if {"company_id", "team_id", "user_id"} & set(vals):
+            if not self._company_movers().isdisjoint(vals):
                 company_before = {lead.id: lead.company_id for lead in self}
         entering = leaving = self.browse()
         if vals.get("type") == "opportunity":
@@ -375,6 +375,14 @@ class CrmLead(models.Model):
         if company_before:
             self._check_company_gate(company_before)
         return res
+
+    @api.model
+    def _company_movers(self):
+        """The fields whose write may change an opportunity's company: the company, and what
+        crm recomputes it from (the salesperson, the team, the customer: a deal taken out of
+        its company and given a customer again comes back to it)."""
+        field = self._fields["company_id"]
+        return {field.name} | {path.split(".")[0] for path in self.pool.field_depends[field]}
 
     def _compute_company_id(self):
         before = {lead.id: lead.company_id for lead in self if lead.id}

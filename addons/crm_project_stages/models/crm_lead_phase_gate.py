@@ -206,7 +206,8 @@ class CrmLead(models.Model):
         the client. A deal stays in a stage (crm would put a deal without one in the first
         stage of its team, past the gates, without a move); a won or lost deal stays an
         opportunity with its salesperson and team (they place it in the funnel, the forecast,
-        the targets and the win rates): a Sales Manager may correct those."""
+        the targets and the win rates) and keeps its closing date (``_closing_redated``): a
+        Sales Manager may correct those."""
         opportunities = self.filtered(lambda lead: lead.type == "opportunity")
         if not opportunities:
             return
@@ -220,18 +221,57 @@ class CrmLead(models.Model):
                 and lead._get_changed_fields(vals, ("type", "user_id", "team_id"))
             )
         )
-        if changed and not self.env.user.has_group(MANAGER_GROUP):
-            lead = changed[0]
-            outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        redating = opportunities._closing_redated(vals) if not changed else changed
+        if not redating or self.env.user.has_group(MANAGER_GROUP):
+            return
+        lead = redating[0]
+        names = {"lead": lead.name, "outcome": lead._outcome_label()}
+        if changed:
             raise UserError(
                 self.env._(
                     "“%(lead)s” is closed (%(outcome)s): it keeps its type, salesperson and "
                     "team, which place it in the funnel, the forecast and the win rates. Restore "
                     "it first, or ask a Sales Manager to correct them.",
-                    lead=lead.name,
-                    outcome=outcomes[lead.outcome],
+                    **names,
                 )
             )
+        raise UserError(
+            self.env._(
+                "“%(lead)s” is closed (%(outcome)s): a probability, archiving it again or a "
+                "stage would change the date it was closed on, which places it in the forecast "
+                "and the win rates. Reopen it first (a won deal: move it back to an open "
+                "stage; a lost one: Restore), or ask a Sales Manager to correct it.",
+                **names,
+            )
+        )
+
+    def _closing_redated(self, vals):
+        """The closed opportunities of these whose closing date (crm's ``date_closed``: the
+        won date of the forecast, the period of a loss) ``vals`` would date again or clear, or
+        whose loss it would turn into an archived deal: crm's ``write`` closes a deal now at
+        a probability of 100 or when archived, and clears the date at any other probability
+        above 0 or a move to another stage that is not won (an archived or lost deal, off the
+        pipeline). A probability of 0 changes neither (crm's own *Lost* writes it after
+        archiving)."""
+        if not (
+            vals.get("probability")
+            or ("active" in vals and not vals["active"])
+            or "stage_id" in vals
+        ):
+            return self.browse()
+        if vals.get("probability") or ("active" in vals and not vals["active"]):
+            return self.filtered(lambda lead: lead.outcome != "open")
+        return self.filtered(
+            lambda lead: (
+                lead.outcome != "open"
+                and not lead.active
+                and lead._get_changed_fields(vals, ("stage_id",))
+            )
+        )
+
+    def _outcome_label(self):
+        self.ensure_one()
+        return dict(self._fields["outcome"]._description_selection(self.env))[self.outcome]
 
     def _check_company_gate(self, before):
         """Opportunities that changed company (``before``: {id: company before the write})

@@ -57,10 +57,18 @@ class CrmLeadProblem(models.Model):
 
     def write(self, vals):
         self._guard_server_fields([vals])
-        if "state" in vals:
+        if "state" not in vals:
+            return super().write(vals)
+        # Dated when its state changes: a problem written solved again (a whole record saved,
+        # a file imported back) keeps the day it was solved.
+        same = self.filtered(lambda problem: problem.state == vals["state"])
+        if same:
+            super(CrmLeadProblem, same).write(vals)
+        if self - same:
             solved = vals["state"] == "solved"
-            vals = dict(vals, date_solved=fields.Datetime.now() if solved else False)
-        return super().write(vals)
+            stamped = dict(vals, date_solved=fields.Datetime.now() if solved else False)
+            super(CrmLeadProblem, self - same).write(stamped)
+        return True
 
     @api.model
     def _get_server_written_fields(self):

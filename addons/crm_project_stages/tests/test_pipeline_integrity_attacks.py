@@ -125,6 +125,34 @@ class TestGateAcrossCompanies(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self._assert_not_past_gate(lead, steps)
         self.assertFalse(lead.company_id)
 
+    def test_no_company_round_trip_through_the_customer_does_not_skip_company_items(self):
+        """crm recomputes a deal's company from its salesperson, team and customer: out of
+        its company, moved on, then given a customer (the fourth review's probe), the deal
+        comes back to company A without a write of the company - refused alike."""
+        customer = self.env["res.partner"].create(
+            {"name": "Quay Authority", "company_id": self.company_a.id}
+        )
+        lead = self._lead_in_a()
+        steps = self._run(
+            lead,
+            [
+                {"company_id": False},
+                {"stage_id": self.stage_design.id},
+                {"partner_id": customer.id},
+            ],
+        )
+        *allowed, (vals, message) = steps
+        self.assertEqual([answer for _vals, answer in allowed], ["ok", "ok"], steps)
+        self.assertEqual(vals, {"partner_id": customer.id})
+        self.assertIn(
+            f"cannot move to {self.company_a.name} in Solution Design: these mandatory items "
+            f"of {self.company_a.name} for the earlier phases are not done:",
+            message,
+        )
+        self.assertIn("Company A credit check", message)
+        self._assert_not_past_gate(lead, steps)
+        self.assertEqual((lead.company_id, lead.partner_id), (self.company_b[:0], self.customer))
+
     def test_a_sales_manager_changes_the_company_logged(self):
         lead = self._lead_in_a()
         self._run(lead, [{"company_id": self.company_b.id}, {"stage_id": self.stage_design.id}])
@@ -232,6 +260,65 @@ class TestClosedDealsStayInTheirFunnel(JsonRpcMixin, HttpCase, ProjectStagesCase
             ({(self.rep.id, 1)}, "lost"),
             f"the rep's loss became an archived deal outside the lost figures: {steps}",
         )
+
+    def _won_deal(self):
+        """A deal the rep won, dated in the first quarter by a Sales Manager."""
+        lead = self._new_opportunity("Won water deal", stage=self.stage_tender)
+        self._tick_mandatory(lead, "tender")
+        lead.write({"stage_id": self.stage_won.id})
+        lead.with_user(self.manager).write({"date_closed": "2026-03-15 10:00:00"})
+        self.assertEqual(self._closing(lead)[:2], ("won", "2026-03-15 10:00:00"))
+        return lead
+
+    def _closing(self, lead):
+        """What places a closed deal in the forecast and the win rates (with
+        ``crm_project_forecast``, its won date is the day of the closing date)."""
+        self.env.invalidate_all()
+        lead = self.env["crm.lead"].with_context(active_test=False).browse(lead.id)
+        return (
+            lead.outcome,
+            str(lead.date_closed),
+            lead.active,
+            lead.probability,
+            lead.stage_id,
+        )
+
+    def test_a_closed_deals_closing_date_is_not_written_again(self):
+        """crm dates a deal's closing again at a probability of 100 or when it is archived,
+        and clears it at another probability or a stage of an archived deal (the fourth
+        review's probes): a Q1 win moved to today, a loss turned into an archived deal out
+        of the win rates. Refused to the rep, nothing changed; a Sales Manager corrects."""
+        won, lost = self._won_deal(), self._lost_deal()
+        before = {deal: self._closing(deal) for deal in (won, lost)}
+        for deal, vals, method in (
+            (won, {"probability": 100}, "write"),
+            (won, {"probability": 50}, "write"),
+            (won, {"active": False}, "write"),
+            (won, None, "action_archive"),
+            (won, None, "action_set_lost"),
+            (won, None, "action_set_won"),
+            (lost, {"probability": 10}, "write"),
+            (lost, {"active": False}, "write"),
+            (lost, {"stage_id": self.stage_contact.id}, "write"),
+        ):
+            step = self._write(deal, vals, method)
+            self.assertIn(
+                "would change the date it was closed on, which places it in the forecast and "
+                "the win rates. Reopen it first",
+                step,
+                (vals, method),
+            )
+        self.assertEqual({deal: self._closing(deal) for deal in (won, lost)}, before)
+        # What the rep does with a closed deal still goes through: a lost deal restored, a
+        # won deal reopened (moved back to an open stage: no longer closed).
+        self.assertEqual(self._write(lost, None, "action_unarchive"), "ok")
+        self.assertEqual(self._write(won, {"stage_id": self.stage_tender.id}), "ok")
+        self.assertEqual((self._closing(lost)[0], self._closing(won)[0]), ("open", "open"))
+        # A Sales Manager archives a won deal.
+        other = self._won_deal()
+        answer = self.rpc("ps_manager", "crm.lead", "write", [other.id], {"active": False})
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        self.assertEqual(self._closing(other)[0], "archived")
 
 
 @tagged("post_install", "-at_install")

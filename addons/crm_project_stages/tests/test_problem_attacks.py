@@ -81,6 +81,35 @@ class TestProblemAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertEqual(self.problems_of(lead), problem)
         self.assertEqual(problem.date_solved, solved_on)
 
+    def test_a_problem_written_solved_again_keeps_its_day(self):
+        """Marked solved again (a whole record saved, a file imported back: the fourth
+        review's probe), a solved problem keeps the day it was solved; reopened and solved
+        again, it is dated anew."""
+        lead = self._new_opportunity()
+        Problem = self.env["crm.lead.problem"]
+        solved, still_open = Problem.create(
+            [{"lead_id": lead.id, "name": "Old"}, {"lead_id": lead.id, "name": "New"}]
+        )
+        solved.action_solve()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_problem SET date_solved = '2026-01-10 09:00' WHERE id = %s",
+            [solved.id],
+        )
+        both = (solved | still_open).ids
+        answer = self.rpc("ps_rep", "crm.lead.problem", "write", both, {"state": "solved"})
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        self.env.invalidate_all()
+        self.assertEqual(str(solved.date_solved), "2026-01-10 09:00:00")
+        self.assertEqual(still_open.state, "solved")
+        self.assertGreater(still_open.date_solved, solved.date_solved)
+        for state, dated in (("open", False), ("solved", True)):
+            answer = self.rpc("ps_rep", "crm.lead.problem", "write", solved.ids, {"state": state})
+            self.assertIs(answer.get("result"), True, answer.get("error"))
+            self.env.invalidate_all()
+            self.assertEqual(bool(solved.date_solved), dated)
+        self.assertGreaterEqual(solved.date_solved, still_open.date_solved)
+
     def test_a_rep_does_not_duplicate_a_deal_into_a_later_phase(self):
         """*Duplicate* (``copy``) of a deal in Tender makes a new opportunity that starts at the
         beginning of the pipeline, with nothing ticked and a history of its own."""

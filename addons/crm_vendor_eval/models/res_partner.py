@@ -4,13 +4,9 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    vendor_evaluation_ids = fields.Many2many(
-        "crm.vendor.evaluation",
-        "crm_vendor_evaluation_partner_rel",
-        "partner_id",
-        "evaluation_id",
-        string="Vendor Evaluations",
-    )
+    # No link to the evaluations on the contact: whoever may edit a contact could write it,
+    # and it would change an evaluation's vendors (the same table) past the evaluation's own
+    # checks (a decided one, another company's). The evaluations name their vendors.
     vendor_evaluation_count = fields.Integer(compute="_compute_vendor_evaluation_count")
 
     def _compute_vendor_evaluation_count(self):

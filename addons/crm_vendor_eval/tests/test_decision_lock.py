@@ -5,6 +5,7 @@
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import AttackMixin, VendorEvalCase
 
@@ -470,6 +471,35 @@ class TestDecisionLock(AttackMixin, HttpCase, VendorEvalCase):
         self.assertFalse(duplicate.exists())
         self.assertEqual(other.vendor_ids, self.v1 | self.v3)
         self.assertEqual(self.evaluation.vendor_ids, self.v1 | self.v2)
+
+    def test_a_contacts_editor_does_not_change_an_evaluations_vendors(self):
+        """Whoever may edit contacts (every new internal user) writes a contact's fields; the
+        contact has no link to the evaluations that would write their vendors past the
+        evaluation's checks (the fourth review's probe: a vendor dropped from a decided
+        evaluation, one added, by a user who cannot even read evaluations): refused,
+        nothing changed; a new contact neither joins an evaluation."""
+        self._clerk()
+        draft = self._evaluation(name="Draft selection")
+        # An unknown field is a bad request: Odoo logs it as a server error.
+        self.enterContext(mute_logger("odoo.http"))
+        before = (self._everything(), sorted(draft.vendor_ids.ids))
+        for partner, command in ((self.v1, Command.unlink), (self.v3, Command.link)):
+            for evaluation in (self.evaluation, draft):
+                reply = self.rpc(
+                    "ve_clerk", "res.partner", "write", partner.ids,
+                    {"vendor_evaluation_ids": [command(evaluation.id)]},
+                )  # fmt: skip
+                self.assertRefused(
+                    reply, "ValueError",
+                    "Invalid field 'vendor_evaluation_ids' on model 'res.partner'",
+                )  # fmt: skip
+        reply = self.rpc(
+            "ve_clerk", "res.partner", "create",
+            {"name": "Sneaky Vendor", "vendor_evaluation_ids": [Command.link(self.evaluation.id)]},
+        )  # fmt: skip
+        self.assertNotIn("result", reply)
+        self.assertEqual((self._everything(), sorted(draft.vendor_ids.ids)), before)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Sneaky Vendor")]))
 
     # ------------------------------------------------------------------ deleting
 
