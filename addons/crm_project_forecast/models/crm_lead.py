@@ -72,12 +72,13 @@ class CrmLead(models.Model):
     )
     date_won = fields.Date(
         string="Won On",
-        compute="_compute_forecast",
+        compute="_compute_date_won",
         store=True,
         index=True,
         help="Day the opportunity was won (its closing date, else its move to a Won stage) in "
-        "its salesperson's time zone, else its company's, else UTC: the forecast counts it "
-        "as closed won in the period of this day, whoever looks at it.",
+        "its salesperson's time zone, else its company's, else UTC, as they were when it was "
+        "won: the forecast counts it as closed won in the period of this day, whoever looks "
+        "at it.",
     )
     forecast_date = fields.Date(
         string="Forecast Date",
@@ -109,11 +110,8 @@ class CrmLead(models.Model):
         "probability",
         "expected_revenue",
         "company_currency",
-        "date_closed",
-        "date_last_stage_update",
+        "date_won",
         "date_deadline",
-        "user_id.tz",
-        "company_id.partner_id.tz",
     )
     def _compute_forecast(self):
         """The forecast of the opportunity, each field by its rule below, in one compute: a
@@ -122,7 +120,6 @@ class CrmLead(models.Model):
         self._compute_phase_probability()
         self._compute_forecast_category()
         self._compute_forecast_probability()
-        self._compute_date_won()
         self._compute_forecast_date()
 
     def _compute_phase_probability(self):
@@ -183,10 +180,15 @@ class CrmLead(models.Model):
                 revenue = float_round(revenue, precision_rounding=roundings[currency.id])
             lead.forecast_revenue = revenue
 
+    @api.depends("outcome", "date_closed", "date_last_stage_update", "user_id", "company_id")
     def _compute_date_won(self):
         """The day of the closing (or of the move to Won) in the time zone of the deal's
         salesperson, else of its company, else UTC: never the zone of whoever triggers the
-        compute (``forecast_sql.date_won``)."""
+        compute (``forecast_sql.date_won``). Not a dependency, the zones: a won deal keeps
+        its day when a zone changes afterwards (a salesperson's own, or the company contact's
+        that any contact editor may write), so that nobody moves a win into another period
+        with a preference; a new closing date or salesperson (a Sales Manager's correction)
+        dates it again."""
         for lead in self:
             when = lead.date_closed or lead.date_last_stage_update
             if lead.outcome == "won" and when:

@@ -155,7 +155,13 @@ class ForecastParams:
     def datetime_bounds(self):
         """The period as UTC datetimes [start, end) for datetime fields, in the time zone of
         the user who looks at it."""
-        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        zone = pytz.UTC
+        # The call's zone, else the user's; one a client made up (unknown, not a name) is
+        # passed over, as Odoo's own conversions do.
+        for name in (self.env.context.get("tz"), self.env.user.tz):
+            if name and isinstance(name, str) and name in pytz.all_timezones_set:
+                zone = pytz.timezone(name)
+                break
 
         def utc(day):
             return (

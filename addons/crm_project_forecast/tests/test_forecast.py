@@ -108,15 +108,20 @@ class TestForecast(ForecastCase):
             )
             dates.append(str(deal.date_won))
         self.assertEqual(dates, ["2030-07-01"] * 3)
-        # Its company in UTC: June 30, whoever looks.
+        # A zone changed afterwards moves no win (anyone may write a company's contact).
         self.company.partner_id.tz = "UTC"
-        self.assertEqual(str(deal.date_won), "2030-06-30", "the company's zone is a dependency")
-        # Given to a salesperson in Shanghai: their zone.
+        self.assertEqual(str(deal.date_won), "2030-07-01", "a zone changed later moves no win")
+        # Given to a salesperson (a Sales Manager's correction): dated in their zone.
+        deal.user_id = self.rita
+        self.assertEqual(str(deal.date_won), "2030-06-30", "the salesperson's zone first")
         deal.user_id = self.sho
         self.assertEqual(str(deal.date_won), "2030-07-01", "the salesperson's zone first")
         self.sho.tz = "UTC"
-        self.assertEqual(str(deal.date_won), "2030-06-30", "the salesperson's zone is a dependency")
+        self.assertEqual(str(deal.date_won), "2030-07-01", "their own zone changed later too")
         self.assertEqual(deal.forecast_date, deal.date_won)
+        # Closed again (a Sales Manager's correction): dated in the zones of now.
+        deal.write({"date_closed": datetime(2030, 6, 30, 21, 30, 2)})
+        self.assertEqual(str(deal.date_won), "2030-06-30")
 
     def test_drill_down_lists_make_up_each_figure(self):
         params = {**Q2, "team_id": self.east.id}

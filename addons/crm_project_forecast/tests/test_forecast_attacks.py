@@ -51,6 +51,41 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
             timeout=60,
         )
 
+    def test_a_time_zone_changed_afterwards_moves_no_win(self):
+        """A win's day is counted in its salesperson's zone, else its company's (the fourth
+        review's probes): a salesperson changing their own zone, or any contact editor of any
+        company the company contact's (it has no company of its own), moved wins into another
+        quarter. Both writes go through (a preference, a contact); no win moves."""
+        self._user(
+            "fc_editor",
+            "Ed Editor",
+            "sales_team.group_sale_salesman,base.group_partner_manager",
+            self.company,
+        )
+        unassigned = self._lead(
+            "Unassigned award", self.rita, self.east, "tender", 5_000, "2030-06-30"
+        )
+        unassigned.user_id = False
+        self._win(unassigned, datetime(2030, 6, 30, 21, 30))
+        deals = self.won | unassigned
+
+        def days():
+            self.env.invalidate_all()
+            return [(str(deal.date_won), str(deal.forecast_date)) for deal in deals]
+
+        before = days()
+        self.assertEqual(before, [("2030-06-30", "2030-06-30")] * 2)
+        won_q2 = self.data()["totals"]["won"]
+        for login, model, ids in (
+            ("fc_editor", "res.partner", self.company.partner_id.ids),
+            ("fc_rita", "res.users", self.rita.ids),
+        ):
+            answer = self.rpc(login, model, "write", ids, {"tz": "Asia/Shanghai"})
+            self.assertIs(answer.get("result"), True, answer.get("error"))
+        self.assertEqual((self.company.partner_id.tz, self.rita.tz), ("Asia/Shanghai",) * 2)
+        self.assertEqual(days(), before)
+        self.assertEqual(self.data()["totals"]["won"], won_q2)
+
     # ------------------------------------------------------------------ 9: server fields
 
     def test_the_forecast_of_an_opportunity_is_the_servers(self):
@@ -261,6 +296,20 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
             self.assertRefused(answer, "UserError", "The line of the figure is not valid.")
         answer = self.dashboard_rpc("fc_manager", "action_drill", Q2, ["won"])
         self.assertRefused(answer, "UserError", "Unknown figure: ['won']")
+        # A time zone the client made up in the call's context (the fourth review's probe: a
+        # server error) is passed over for the user's, as Odoo's own conversions do.
+        expected = self.dashboard_rpc("fc_manager", "get_dashboard_data", Q2)["result"]
+        for zone in ("Nope/Zone", 123, ["UTC"]):
+            context = {"allowed_company_ids": self.company.ids, "tz": zone}
+            for method, args in (("get_dashboard_data", [Q2]), ("action_drill", [Q2, "won"])):
+                answer = self.rpc(
+                    "fc_manager", "crm.forecast.dashboard", method, *args, context=context
+                )
+                self.assertIn("result", answer, (zone, method, answer.get("error")))
+            answer = self.rpc(
+                "fc_manager", "crm.forecast.dashboard", "get_dashboard_data", Q2, context=context
+            )
+            self.assertEqual(answer["result"]["totals"], expected["totals"], zone)
 
     def test_amounts_stay_finite(self):
         bound = "must be a number between -1,000,000,000,000,000 and 1,000,000,000,000,000."
