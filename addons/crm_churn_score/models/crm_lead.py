@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
+from .crm_churn_score import RISK_LEVELS
+
 LEAD_CHURN_FIELDS = frozenset({"partner_churn_risk", "partner_churn_score"})
-# What an opportunity shows of a customer the user may not read (as of no customer).
-NO_SCORE = {"partner_churn_risk": False, "partner_churn_score": 0.0}
 
 
 class CrmLead(models.Model):
@@ -12,36 +12,42 @@ class CrmLead(models.Model):
     _server_fields_computed = False
 
     partner_churn_risk = fields.Selection(
+        RISK_LEVELS,
         string="Customer Churn Risk",
-        related="partner_id.commercial_partner_id.churn_risk",
+        compute="_compute_partner_churn",
+        search="_search_partner_churn_risk",
         help="Churn risk of the customer company, from the latest score.",
     )
     partner_churn_score = fields.Float(
         string="Customer Churn Score",
-        related="partner_id.commercial_partner_id.churn_score",
+        compute="_compute_partner_churn",
+        search="_search_partner_churn_score",
         digits=(5, 1),
         help="Latest churn risk score (0-100).",
     )
 
-    def onchange(self, values, field_names, fields_spec):
-        """The customer's score only if the user may read the customer: a form's onchange
-        computes the related fields (read as superuser, like every related field) of any
-        customer id it is given, another company's customers' included. Checked here, once
-        per onchange, and not in the fields: the pipeline reads them on every card of saved
-        opportunities, whose customers the user sees (Odoo shows a linked record's name
-        alike)."""
-        result = super().onchange(values, field_names, fields_spec)
-        shown = LEAD_CHURN_FIELDS & set(result.get("value", {}))
-        if shown and not self.env.su:
-            partner = result["value"].get("partner_id", values.get("partner_id"))
-            if isinstance(partner, dict):
-                partner = partner.get("id")
-            customer = self.env["res.partner"].sudo().browse(partner or ()).exists()
-            customer = customer.commercial_partner_id.with_env(self.env)
-            if customer and not customer._filtered_access("read"):
-                for name in shown:
-                    result["value"][name] = NO_SCORE[name]
-        return result
+    @api.depends(
+        "partner_id.commercial_partner_id.churn_risk",
+        "partner_id.commercial_partner_id.churn_score",
+    )
+    @api.depends_context("uid")
+    def _compute_partner_churn(self):
+        """The score of the customer company, to whoever may read the customer (a form's
+        onchange computes it of any customer id it is given; a saved opportunity may be of a
+        contact made of another company's customer): one check for a page of cards."""
+        customers = self.env["res.partner"]._get_churn_customers(
+            {lead: lead.partner_id for lead in self}
+        )
+        for lead in self:
+            customer = customers.get(lead)
+            lead.partner_churn_risk = customer.churn_risk if customer else False
+            lead.partner_churn_score = customer.churn_score if customer else 0.0
+
+    def _search_partner_churn_risk(self, operator, value):
+        return [("partner_id.commercial_partner_id.churn_risk", operator, value)]
+
+    def _search_partner_churn_score(self, operator, value):
+        return [("partner_id.commercial_partner_id.churn_score", operator, value)]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -56,11 +56,16 @@ class ResPartner(models.Model):
     churn_score_ids = fields.One2many("crm.churn.score", "partner_id", string="Churn Scores")
     company_churn_score = fields.Float(
         string="Company Churn Score",
-        related="commercial_partner_id.churn_score",
+        compute="_compute_company_churn",
+        search="_search_company_churn_score",
         digits=(5, 1),
+        help="Latest churn risk score of the contact's company (0-100).",
     )
     company_churn_risk = fields.Selection(
-        string="Company Churn Risk", related="commercial_partner_id.churn_risk"
+        RISK_LEVELS,
+        string="Company Churn Risk",
+        compute="_compute_company_churn",
+        search="_search_company_churn_risk",
     )
     churn_followup_user_id = fields.Many2one(
         "res.users",
@@ -71,11 +76,47 @@ class ResPartner(models.Model):
     )
 
     @api.depends("commercial_partner_id.churn_drivers")
+    @api.depends_context("uid")
     def _compute_churn_drivers_text(self):
+        customers = self._get_churn_customers()
         for partner in self:
             partner.churn_drivers_text = self.env["crm.churn.score"]._format_drivers(
-                partner.commercial_partner_id.churn_drivers
+                customers[partner].churn_drivers if partner in customers else False
             )
+
+    @api.depends("commercial_partner_id.churn_score", "commercial_partner_id.churn_risk")
+    @api.depends_context("uid")
+    def _compute_company_churn(self):
+        customers = self._get_churn_customers()
+        for partner in self:
+            customer = customers.get(partner)
+            partner.company_churn_score = customer.churn_score if customer else 0.0
+            partner.company_churn_risk = customer.churn_risk if customer else False
+
+    def _search_company_churn_score(self, operator, value):
+        return [("commercial_partner_id.churn_score", operator, value)]
+
+    def _search_company_churn_risk(self, operator, value):
+        return [("commercial_partner_id.churn_risk", operator, value)]
+
+    def _get_churn_customers(self, partners=None):
+        """{record: its customer (commercial partner), as superuser} for those of these
+        records (``partners``: {record: partner}, default each partner itself) whose customer
+        the user may read: a contact or an opportunity shows the score of a customer only to
+        whoever may read the customer (one may make a contact of a customer of another
+        company, or an opportunity of that contact). One check for all."""
+        if partners is None:
+            partners = {partner: partner for partner in self}
+        customers = {
+            record: partner.sudo().commercial_partner_id for record, partner in partners.items()
+        }
+        ids = {customer._origin.id for customer in customers.values() if customer._origin.id}
+        readable = set(self.env["res.partner"].browse(ids)._filtered_access("read")._ids)
+        return {
+            record: customer
+            for record, customer in customers.items()
+            if customer._origin.id in readable
+        }
 
     @api.depends("user_id")
     def _compute_churn_followup_user_id(self):
@@ -200,15 +241,19 @@ class ResPartner(models.Model):
         users = {partner.id: partner.user_id for partner in self if partner.user_id}
         missing = self.filtered(lambda partner: partner.id and partner.id not in users)
         if missing:
+            # An opportunity of the customer's company only (any, for a customer of none):
+            # anyone may make a contact of another company's customer and an opportunity of
+            # that contact, whose salesperson may not read the customer.
             latest = self.env["crm.lead"]._read_group(
                 [("partner_id", "child_of", missing.ids), ("user_id", "!=", False)],
-                ["partner_id"],
+                ["partner_id", "company_id"],
                 ["id:max"],
             )
-            lead_ids = sorted((lead_id for _partner, lead_id in latest), reverse=True)
+            lead_ids = sorted((lead_id for _partner, _company, lead_id in latest), reverse=True)
             for lead in self.env["crm.lead"].browse(lead_ids):
                 partner = lead.partner_id.commercial_partner_id
-                if partner in missing:
+                company = partner.company_id
+                if partner in missing and (not company or company == lead.company_id):
                     users.setdefault(partner.id, lead.user_id)
         return users
 

@@ -110,3 +110,83 @@ class TestChurnScoreAcrossCompanies(RpcCase):
             ],
         )
         self.assertEqual(answer["result"]["value"].get("company_churn_score"), 45.0, answer)
+
+    def test_no_score_through_a_contact_made_of_another_companys_customer(self):
+        """Anyone may make a contact of another company's customer (the contact has no
+        company) and an opportunity of that contact (the fourth review's probes): the
+        contact's and the opportunity's churn fields showed the customer's score and risk,
+        and the customer's follow-up, with its reasons, went to the salesperson of that
+        opportunity. None of it now: the fields are those of no customer, a search finds
+        nothing, and the follow-up goes to a salesperson of the customer's company only."""
+        contact = self.call_kw(
+            "churn_r3_rep",
+            "res.partner",
+            "create",
+            [{"name": "Inside Man", "parent_id": self.foreign.id}],
+        )["result"]
+        fields = ["company_churn_score", "company_churn_risk", "churn_drivers_text"]
+        answer = self.call_kw("churn_r3_rep", "res.partner", "read", [[contact], fields])
+        self.assertEqual(
+            [answer["result"][0][name] or False for name in fields], [False] * 3, answer
+        )
+        lead = self.call_kw(
+            "churn_r3_rep",
+            "crm.lead",
+            "create",
+            [{"name": "Crane spares", "type": "opportunity", "partner_id": contact}],
+        )["result"]
+        fields = ["partner_churn_score", "partner_churn_risk"]
+        answer = self.call_kw("churn_r3_rep", "crm.lead", "read", [[lead], fields])
+        self.assertEqual([answer["result"][0][name] for name in fields], [0.0, False], answer)
+        for model, domain in (
+            ("crm.lead", [("id", "=", lead), ("partner_churn_risk", "=", "high")]),
+            ("crm.lead", [("id", "=", lead), ("partner_churn_score", ">", 90)]),
+            ("res.partner", [("id", "=", contact), ("company_churn_risk", "=", "high")]),
+            ("res.partner", [("id", "=", contact), ("company_churn_score", ">", 90)]),
+        ):
+            answer = self.call_kw("churn_r3_rep", model, "search_count", [domain])
+            self.assertEqual(answer["result"], 0, (model, domain, answer))
+        # The customer's risk falls, then rises to high again, with its reasons.
+        Score = self.env["crm.churn.score"]
+        Score.create(
+            {"partner_id": self.foreign.id, "score": 20.0, "scored_at": datetime(2026, 11, 20)}
+        )
+        Score.create(
+            {
+                "partner_id": self.foreign.id,
+                "score": 93.0,
+                "scored_at": datetime(2026, 11, 25),
+                "drivers": [{"label": "Confidential: no order for 200 days", "impact": 30.0}],
+            }
+        )
+        self.assertEqual(self.foreign.churn_risk, "high")
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.foreign.id)]
+        )
+        self.assertNotIn(self.rep, activities.user_id)
+        answer = self.call_kw(
+            "churn_r3_rep",
+            "mail.activity",
+            "search_read",
+            [[("res_model", "=", "res.partner")], ["summary", "note"]],
+        )
+        self.assertFalse(
+            [row for row in answer["result"] if "Confidential" in (row["note"] or "")], answer
+        )
+        # An opportunity of the customer's company: its salesperson follows the customer up.
+        colleague = new_test_user(
+            self.env,
+            login="churn_r3_colleague",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.foreign.company_id.id,
+            company_ids=[(6, 0, self.foreign.company_id.ids)],
+        )
+        self.env["crm.lead"].create(
+            {
+                "name": "Crane service",
+                "partner_id": self.foreign.id,
+                "user_id": colleague.id,
+                "company_id": self.foreign.company_id.id,
+            }
+        )
+        self.assertEqual(self.foreign.churn_followup_user_id, colleague)
