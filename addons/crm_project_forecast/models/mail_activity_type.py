@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import (
+    MAX_AMOUNT_TEXT,
+    within_amount_bounds,
+)
+from odoo.exceptions import ValidationError
 
 
 class MailActivityType(models.Model):
@@ -10,3 +15,26 @@ class MailActivityType(models.Model):
         help="What one activity of this type done on an opportunity costs (time of the sales "
         "team), in the opportunity's company currency; counted in the cost of selling.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_selling_cost(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_selling_cost([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_selling_cost(self, vals_list):
+        """Before the write (a number too large for its rounding is a server error in it): a
+        cost per activity is a finite number from 0 to ``MAX_AMOUNT``, as the expenses'."""
+        for vals in vals_list:
+            cost = vals.get("crm_selling_cost")
+            if not within_amount_bounds(cost) or float(cost or 0.0) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The selling cost per activity must be a number from 0 to %(max)s.",
+                        max=MAX_AMOUNT_TEXT,
+                    )
+                )

@@ -358,6 +358,34 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn(TOO_LARGE, response.text)
 
+    def test_a_cost_per_activity_stays_a_cost(self):
+        """A cost per activity too large for its rounding was a server error (the fourth
+        review's probe); a negative one would lower the cost of selling: both refused with a
+        clear error, nothing changed; a cost within bounds is saved."""
+        kind = self.env["mail.activity.type"].create({"name": "Site visit", "crm_selling_cost": 80})
+        context = {"allowed_company_ids": self.company.ids}
+        for cost in (1e308, 1e16, -5):
+            for method, args in (
+                ("write", [kind.ids, {"crm_selling_cost": cost}]),
+                ("create", [{"name": "Demo day", "crm_selling_cost": cost}]),
+            ):
+                answer = self.rpc(
+                    "fc_manager", "mail.activity.type", method, *args, context=context
+                )
+                self.assertRefused(
+                    answer,
+                    "ValidationError",
+                    "The selling cost per activity must be a number from 0 to "
+                    "1,000,000,000,000,000.",
+                )
+        self.env.invalidate_all()
+        self.assertEqual(kind.crm_selling_cost, 80)
+        self.assertFalse(self.env["mail.activity.type"].search([("name", "=", "Demo day")]))
+        answer = self.rpc(
+            "fc_manager", "mail.activity.type", "write", kind.ids, {"crm_selling_cost": 95.5}
+        )
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+
     # ------------------------------------------------------------------ 16: targets
 
     def test_a_salesperson_reads_own_and_own_teams_targets_only(self):
