@@ -14,33 +14,35 @@ class CrmLead(models.Model):
     partner_churn_risk = fields.Selection(
         RISK_LEVELS,
         string="Customer Churn Risk",
-        compute="_compute_partner_churn",
+        compute="_compute_partner_churn_risk",
         search="_search_partner_churn_risk",
         help="Churn risk of the customer company, from the latest score.",
     )
     partner_churn_score = fields.Float(
         string="Customer Churn Score",
-        compute="_compute_partner_churn",
+        compute="_compute_partner_churn_score",
         search="_search_partner_churn_score",
         digits=(5, 1),
         help="Latest churn risk score (0-100).",
     )
 
-    @api.depends(
-        "partner_id.commercial_partner_id.churn_risk",
-        "partner_id.commercial_partner_id.churn_score",
-    )
+    @api.depends("partner_id.commercial_partner_id.churn_risk")
     @api.depends_context("uid")
-    def _compute_partner_churn(self):
-        """The score of the customer company, to whoever may read the customer (a form's
+    def _compute_partner_churn_risk(self):
+        """The risk of the customer company, to whoever may read the customer (a form's
         onchange computes it of any customer id it is given; a saved opportunity may be of a
-        contact made of another company's customer): one check for a page of cards."""
-        customers = self.env["res.partner"]._get_churn_customers(
-            {lead: lead.partner_id for lead in self}
-        )
+        contact made of another company's customer): one query for a page of cards."""
+        customers = self.partner_id._get_churn_customers()
         for lead in self:
-            customer = customers.get(lead)
+            customer = customers.get(lead.partner_id.id)
             lead.partner_churn_risk = customer.churn_risk if customer else False
+
+    @api.depends("partner_id.commercial_partner_id.churn_score")
+    @api.depends_context("uid")
+    def _compute_partner_churn_score(self):
+        customers = self.partner_id._get_churn_customers()
+        for lead in self:
+            customer = customers.get(lead.partner_id.id)
             lead.partner_churn_score = customer.churn_score if customer else 0.0
 
     def _search_partner_churn_risk(self, operator, value):
