@@ -31,19 +31,17 @@ class CrmLead(models.Model):
     def _compute_partner_churn_risk(self):
         """The risk of the customer company, to whoever may read the customer (a form's
         onchange computes it of any customer id it is given; a saved opportunity may be of a
-        contact made of another company's customer): one query for a page of cards."""
-        customers = self.partner_id._get_churn_customers()
-        for lead in self:
-            customer = customers.get(lead.partner_id.id)
-            lead.partner_churn_risk = customer.churn_risk if customer else False
+        contact made of another company's customer)."""
+        self.env["res.partner"]._set_customer_churn(
+            self, {"partner_churn_risk": "churn_risk"}, partner="partner_id"
+        )
 
     @api.depends("partner_id.commercial_partner_id.churn_score")
     @api.depends_context("uid")
     def _compute_partner_churn_score(self):
-        customers = self.partner_id._get_churn_customers()
-        for lead in self:
-            customer = customers.get(lead.partner_id.id)
-            lead.partner_churn_score = customer.churn_score if customer else 0.0
+        self.env["res.partner"]._set_customer_churn(
+            self, {"partner_churn_score": "churn_score"}, partner="partner_id"
+        )
 
     def _search_partner_churn_risk(self, operator, value):
         return [("partner_id.commercial_partner_id.churn_risk", operator, value)]

@@ -89,18 +89,12 @@ class ResPartner(models.Model):
     @api.depends("commercial_partner_id.churn_score")
     @api.depends_context("uid")
     def _compute_company_churn_score(self):
-        customers = self._get_churn_customers()
-        for partner in self:
-            customer = customers.get(partner.id)
-            partner.company_churn_score = customer.churn_score if customer else 0.0
+        self._set_customer_churn(self, {"company_churn_score": "churn_score"})
 
     @api.depends("commercial_partner_id.churn_risk")
     @api.depends_context("uid")
     def _compute_company_churn_risk(self):
-        customers = self._get_churn_customers()
-        for partner in self:
-            customer = customers.get(partner.id)
-            partner.company_churn_risk = customer.churn_risk if customer else False
+        self._set_customer_churn(self, {"company_churn_risk": "churn_risk"})
 
     def _search_company_churn_score(self, operator, value):
         return [("commercial_partner_id.churn_score", operator, value)]
@@ -112,8 +106,8 @@ class ResPartner(models.Model):
         """{partner id: its customer (commercial partner, as superuser)} for those of these
         partners whose customer the user may read: a contact or an opportunity shows the score
         of a customer only to whoever may read the customer (one may make a contact of a
-        customer of another company, or an opportunity of that contact). One query for a page
-        of cards or contacts."""
+        customer of another company, or an opportunity of that contact). One check for a
+        page of cards or contacts."""
         customer_of = {partner.id: partner.commercial_partner_id for partner in self.sudo()}
         readable = self._get_readable_ids(
             {customer._origin.id for customer in customer_of.values()} - {False}
@@ -123,6 +117,18 @@ class ResPartner(models.Model):
             for partner_id, customer in customer_of.items()
             if customer._origin.id in readable
         }
+
+    @api.model
+    def _set_customer_churn(self, records, names, partner=None):
+        """Set the fields ``names`` ({field: field of the customer}) of ``records`` (contacts,
+        or records whose field ``partner`` names one) from the customer of each contact, or
+        empty when the user may not read the customer (``_get_churn_customers``)."""
+        partners = records[partner] if partner else records
+        customers = partners._get_churn_customers()
+        for record in records:
+            customer = customers.get((record[partner] if partner else record).id)
+            for name, source in names.items():
+                record[name] = customer[source] if customer else False
 
     @api.depends("user_id")
     def _compute_churn_followup_user_id(self):

@@ -221,10 +221,10 @@ class CrmLead(models.Model):
                 and lead._get_changed_fields(vals, ("type", "user_id", "team_id"))
             )
         )
-        redating = opportunities._closing_redated(vals) if not changed else changed
-        if not redating or self.env.user.has_group(MANAGER_GROUP):
+        refused = changed or opportunities._closing_redated(vals)
+        if not refused or self.env.user.has_group(MANAGER_GROUP):
             return
-        lead = redating[0]
+        lead = refused[0]
         names = {"lead": lead.name, "outcome": lead._outcome_label()}
         if changed:
             raise UserError(
@@ -253,14 +253,10 @@ class CrmLead(models.Model):
         above 0 or a move to another stage that is not won (an archived or lost deal, off the
         pipeline). A probability of 0 changes neither (crm's own *Lost* writes it after
         archiving)."""
-        if not (
-            vals.get("probability")
-            or ("active" in vals and not vals["active"])
-            or "stage_id" in vals
-        ):
-            return self.browse()
         if vals.get("probability") or ("active" in vals and not vals["active"]):
             return self.filtered(lambda lead: lead.outcome != "open")
+        if "stage_id" not in vals:
+            return self.browse()
         return self.filtered(
             lambda lead: (
                 lead.outcome != "open"
