@@ -123,12 +123,13 @@ class ResPartner(models.Model):
         """Set the fields ``names`` ({field: field of the customer}) of ``records`` (contacts,
         or records whose field ``partner`` names one) from the customer of each contact, or
         empty when the user may not read the customer (``_get_churn_customers``)."""
-        partners = records[partner] if partner else records
-        customers = partners._get_churn_customers()
-        for record in records:
-            customer = customers.get((record[partner] if partner else record).id)
+        # The records of a contact set at once: a pipeline page has a few customers.
+        groups = records.grouped(partner) if partner else {record: record for record in records}
+        customers = self.union(*groups)._get_churn_customers()
+        for contact, group in groups.items():
+            customer = customers.get(contact.id)
             for name, source in names.items():
-                record[name] = customer[source] if customer else False
+                group[name] = customer[source] if customer else False
 
     @api.depends("user_id")
     def _compute_churn_followup_user_id(self):
