@@ -175,12 +175,14 @@ class CrmLead(models.Model):
     def _compute_days_in_phase(self):
         now = fields.Datetime.now()
         for lead in self:
-            lead.days_in_phase = (now - lead.phase_date_in).days if lead.phase_date_in else 0
+            date_in, stalled_on = lead.phase_date_in, lead.date_stalled
+            lead.days_in_phase = (now - date_in).days if date_in else 0
+            # The day first: most deals of a page are not past it.
             lead.is_stalled = bool(
-                lead.type == "opportunity"
+                stalled_on
+                and stalled_on <= now
                 and lead.outcome == "open"
-                and lead.date_stalled
-                and lead.date_stalled <= now
+                and lead.type == "opportunity"
             )
 
     def _search_is_stalled(self, operator, value):
