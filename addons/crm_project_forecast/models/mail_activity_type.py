@@ -3,7 +3,11 @@ from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import (
     MAX_AMOUNT_TEXT,
     within_amount_bounds,
 )
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+# Who sets what an activity costs the sales team: Odoo lets the managers of other apps
+# (projects, fleet, time off...) write activity types too.
+COST_GROUPS = "sales_team.group_sale_manager,base.group_system"
 
 
 class MailActivityType(models.Model):
@@ -12,6 +16,8 @@ class MailActivityType(models.Model):
     crm_selling_cost = fields.Float(
         string="Selling Cost per Activity",
         digits="Product Price",
+        groups=COST_GROUPS,
+        copy=False,
         help="What one activity of this type done on an opportunity costs (time of the sales "
         "team), in the opportunity's company currency; counted in the cost of selling.",
     )
@@ -28,9 +34,17 @@ class MailActivityType(models.Model):
     @api.model
     def _check_selling_cost(self, vals_list):
         """Before the write (a number too large for its rounding is a server error in it): a
-        cost per activity is a finite number from 0 to ``MAX_AMOUNT``, as the expenses'."""
+        cost per activity is a finite number from 0 to ``MAX_AMOUNT``, as the expenses', set
+        by a Sales Manager or an administrator (Odoo checks the field's groups on a write, not
+        on a create)."""
         for vals in vals_list:
             cost = vals.get("crm_selling_cost")
+            if cost and not self._may_set_selling_cost():
+                raise AccessError(
+                    self.env._(
+                        "Only Sales Managers set the selling cost per activity of an activity type."
+                    )
+                )
             if not within_amount_bounds(cost) or float(cost or 0.0) < 0:
                 raise ValidationError(
                     self.env._(
@@ -38,3 +52,9 @@ class MailActivityType(models.Model):
                         max=MAX_AMOUNT_TEXT,
                     )
                 )
+
+    @api.model
+    def _may_set_selling_cost(self):
+        return self.env.su or any(
+            self.env.user.has_group(group) for group in COST_GROUPS.split(",")
+        )

@@ -10,6 +10,7 @@ import tempfile
 from datetime import date, datetime
 from urllib.parse import quote
 
+from odoo import Command
 from odoo.addons.crm_project_stages.tests.common import JsonRpcMixin
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -385,6 +386,51 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
             "fc_manager", "mail.activity.type", "write", kind.ids, {"crm_selling_cost": 95.5}
         )
         self.assertIs(answer.get("result"), True, answer.get("error"))
+
+    def test_only_sales_managers_cost_activities(self):
+        """Odoo lets the managers of other apps (projects, fleet, time off...) write activity
+        types: such a manager set what an activity costs the sales team, and with it the cost
+        of selling of every opportunity. Refused over JSON-RPC, whether written, created or
+        read; the rest of the type stays theirs (a name, a duplicate, whose cost a Sales
+        Manager sets: it starts at none)."""
+        group = self.env["res.groups"].create(
+            {
+                "name": "Field Service Manager",
+                "model_access": [
+                    Command.create(
+                        {
+                            "name": "activity types, field service",
+                            "model_id": self.env["ir.model"]._get_id("mail.activity.type"),
+                            "perm_read": True,
+                            "perm_write": True,
+                            "perm_create": True,
+                        }
+                    )
+                ],
+            }
+        )
+        user = self._user("fc_field", "Fay Field", "base.group_user", self.company)
+        user.groups_id = [Command.link(group.id)]
+        kind = self.env["mail.activity.type"].create({"name": "Site visit", "crm_selling_cost": 80})
+        only = "Only Sales Managers set the selling cost per activity of an activity type."
+        for method, args, message in (
+            ("write", [kind.ids, {"crm_selling_cost": 1}], only),
+            ("create", [{"name": "Cheap visit", "crm_selling_cost": 1}], only),
+            ("read", [kind.ids, ["crm_selling_cost"]], '"crm_selling_cost"'),
+        ):
+            answer = self.rpc("fc_field", "mail.activity.type", method, *args)
+            self.assertRefused(answer, "AccessError", message)
+        self.env.invalidate_all()
+        self.assertEqual(kind.crm_selling_cost, 80)
+        self.assertFalse(self.env["mail.activity.type"].search([("name", "=", "Cheap visit")]))
+        answer = self.rpc("fc_field", "mail.activity.type", "write", kind.ids, {"name": "Visit"})
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        answer = self.rpc("fc_field", "mail.activity.type", "copy", kind.ids)
+        self.assertIn("result", answer, answer.get("error"))
+        self.assertEqual(
+            self.env["mail.activity.type"].browse(answer["result"]).crm_selling_cost, 0
+        )
+        self.assertEqual(kind.crm_selling_cost, 80)
 
     # ------------------------------------------------------------------ 16: targets
 
