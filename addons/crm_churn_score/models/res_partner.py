@@ -156,7 +156,11 @@ class ResPartner(models.Model):
         else None (a deployment's own rule or access check: Odoo's check decides,
         ``_filtered_access``). The same answer as Odoo's check of that rule, without its
         generic evaluation of the domain: this runs for every pipeline page and stage move."""
-        if type(self)._check_access is not models.BaseModel._check_access:
+        model = type(self)
+        if (
+            model._check_access is not models.BaseModel._check_access
+            or model._filtered_access is not models.BaseModel._filtered_access
+        ):
             return None
         companies = self.env.companies.sudo()
         rule = [
