@@ -299,8 +299,12 @@ class ResPartner(models.Model):
 
     def _get_churn_followup_users(self):
         """{partner id: user} who follows up a customer at risk: its salesperson, else the
-        salesperson of its latest opportunity."""
-        users = {partner.id: partner.user_id for partner in self if partner.user_id}
+        salesperson of its latest opportunity; either only if they may read the customer (the
+        follow-up tells its score and reasons; a customer's salesperson may be anyone a
+        contact editor picks, of any company)."""
+        users = self._users_who_may_read(
+            {partner.id: partner.user_id for partner in self if partner.user_id}
+        )
         missing = self.filtered(lambda partner: partner.id and partner.id not in users)
         if missing:
             # An opportunity of the customer's company only (any, for a customer of none):
@@ -312,12 +316,30 @@ class ResPartner(models.Model):
                 ["id:max"],
             )
             lead_ids = sorted((lead_id for _partner, _company, lead_id in latest), reverse=True)
+            salespeople = {}
             for lead in self.env["crm.lead"].browse(lead_ids):
                 partner = lead.partner_id.commercial_partner_id
                 company = partner.company_id
                 if partner in missing and (not company or company == lead.company_id):
-                    users.setdefault(partner.id, lead.user_id)
+                    salespeople.setdefault(partner.id, lead.user_id)
+            users.update(self._users_who_may_read(salespeople))
         return users
+
+    def _users_who_may_read(self, users):
+        """Those of ``users`` ({partner id: user}) who may read their partner, in any of their
+        companies (one check per user)."""
+        by_user = {}
+        for partner_id, user in users.items():
+            by_user.setdefault(user, []).append(partner_id)
+        readable = {}
+        for user, partner_ids in by_user.items():
+            partners = (
+                self.browse(partner_ids)
+                .with_user(user)
+                .with_context(allowed_company_ids=user.sudo().company_ids.ids)
+            )
+            readable.update(dict.fromkeys(partners._filtered_access("read")._ids, user))
+        return readable
 
     def _get_churn_followup_type(self):
         """The activity type of the follow-ups (Settings), else the shipped one."""

@@ -49,6 +49,34 @@ class TestChurnScoreAcrossCompanies(RpcCase):
         )
         return answer.get("result", {}).get("value", {}), answer
 
+    def assertNoFollowupToRep(self, reason):
+        """The foreign customer's risk falls, then rises to high with ``reason``: no follow-up
+        for the salesperson, who reads no activity telling the reason over JSON-RPC."""
+        Score = self.env["crm.churn.score"]
+        Score.create(
+            {"partner_id": self.foreign.id, "score": 20.0, "scored_at": datetime(2026, 11, 20)}
+        )
+        Score.create(
+            {
+                "partner_id": self.foreign.id,
+                "score": 93.0,
+                "scored_at": datetime(2026, 11, 25),
+                "drivers": [{"label": reason, "impact": 30.0}],
+            }
+        )
+        self.assertEqual(self.foreign.churn_risk, "high")
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.foreign.id)]
+        )
+        self.assertNotIn(self.rep, activities.user_id)
+        answer = self.call_kw(
+            "churn_r3_rep",
+            "mail.activity",
+            "search_read",
+            [[("res_model", "=", "res.partner")], ["summary", "note"]],
+        )
+        self.assertFalse([row for row in answer["result"] if reason in (row["note"] or "")], answer)
+
     def test_no_score_of_another_companys_customer(self):
         self.assertEqual(self.foreign.churn_risk, "high")
         value, answer = self.onchange(self.foreign)
@@ -147,32 +175,7 @@ class TestChurnScoreAcrossCompanies(RpcCase):
             answer = self.call_kw("churn_r3_rep", model, "search_count", [domain])
             self.assertEqual(answer["result"], 0, (model, domain, answer))
         # The customer's risk falls, then rises to high again, with its reasons.
-        Score = self.env["crm.churn.score"]
-        Score.create(
-            {"partner_id": self.foreign.id, "score": 20.0, "scored_at": datetime(2026, 11, 20)}
-        )
-        Score.create(
-            {
-                "partner_id": self.foreign.id,
-                "score": 93.0,
-                "scored_at": datetime(2026, 11, 25),
-                "drivers": [{"label": "Confidential: no order for 200 days", "impact": 30.0}],
-            }
-        )
-        self.assertEqual(self.foreign.churn_risk, "high")
-        activities = self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("res_id", "=", self.foreign.id)]
-        )
-        self.assertNotIn(self.rep, activities.user_id)
-        answer = self.call_kw(
-            "churn_r3_rep",
-            "mail.activity",
-            "search_read",
-            [[("res_model", "=", "res.partner")], ["summary", "note"]],
-        )
-        self.assertFalse(
-            [row for row in answer["result"] if "Confidential" in (row["note"] or "")], answer
-        )
+        self.assertNoFollowupToRep("Confidential: no order for 200 days")
         # An opportunity of the customer's company: its salesperson follows the customer up.
         colleague = new_test_user(
             self.env,
@@ -190,3 +193,30 @@ class TestChurnScoreAcrossCompanies(RpcCase):
             }
         )
         self.assertEqual(self.foreign.churn_followup_user_id, colleague)
+
+    def test_no_followup_to_a_salesperson_who_may_not_read_the_customer(self):
+        """A contact editor may make anyone the salesperson of a customer (here a salesperson
+        of both companies makes one of the other company its salesperson, over JSON-RPC): the
+        follow-up, with the score and its reasons, went to a salesperson who may not read the
+        customer (the fifth review's probe). Now only to one who may."""
+        new_test_user(
+            self.env,
+            login="churn_r3_both",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            company_id=self.foreign.company_id.id,
+            company_ids=[(6, 0, (self.foreign.company_id | self.env.company).ids)],
+        )
+        answer = self.call_kw(
+            "churn_r3_both",
+            "res.partner",
+            "write",
+            [self.foreign.ids, {"user_id": self.rep.id}],
+            {"context": {"allowed_company_ids": self.foreign.company_id.ids}},
+        )
+        self.assertIs(answer.get("result"), True, answer)
+        self.assertEqual(self.foreign.user_id, self.rep)
+        self.assertFalse(self.foreign.churn_followup_user_id)
+        self.assertNoFollowupToRep("Secret: the plant closes")
+        # Their own company's customer: its salesperson is followed up as before.
+        self.own.user_id = self.rep
+        self.assertEqual(self.own.churn_followup_user_id, self.rep)

@@ -25,6 +25,10 @@ class MailActivityType(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_selling_cost(vals_list)
+        if not self._may_set_selling_cost():
+            # Nor through a default (the call's context, one's own saved default), which Odoo
+            # fills after this check: the type starts without a cost, for a Sales Manager to set.
+            vals_list = [{**vals, "crm_selling_cost": 0.0} for vals in vals_list]
         return super().create(vals_list)
 
     def write(self, vals):

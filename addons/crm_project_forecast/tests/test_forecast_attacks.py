@@ -423,6 +423,44 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
         self.env.invalidate_all()
         self.assertEqual(kind.crm_selling_cost, 80)
         self.assertFalse(self.env["mail.activity.type"].search([("name", "=", "Cheap visit")]))
+        # Nor through a default: the call's context, or one's own saved default (Odoo fills
+        # them after the create's check): the type starts without a cost.
+        Type = self.env["mail.activity.type"]
+        made = []
+        for method, args, kwargs in (
+            ("create", [{"name": "Default visit"}], {}),
+            ("name_create", ["Named visit"], {}),
+            ("web_save", [[], {"name": "Saved visit"}], {"specification": {}}),
+            ("copy", [kind.ids], {}),
+        ):
+            answer = self.rpc(
+                "fc_field",
+                "mail.activity.type",
+                method,
+                *args,
+                context={"default_crm_selling_cost": 21},
+                **kwargs,
+            )
+            self.assertIn("result", answer, answer.get("error"))
+            made.append((method, answer["result"]))
+        answer = self.rpc(
+            "fc_field", "ir.default", "set", "mail.activity.type", "crm_selling_cost", 31, True
+        )
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        answer = self.rpc("fc_field", "mail.activity.type", "create", [{"name": "Own default"}])
+        made.append(("own default", answer["result"]))
+        ids = {
+            "create": made[0][1],
+            "name_create": made[1][1][0],
+            "web_save": made[2][1][0]["id"],
+            "copy": made[3][1][0],
+            "own default": made[4][1],
+        }
+        self.env.invalidate_all()
+        self.assertEqual(
+            {method: Type.browse(type_id).crm_selling_cost for method, type_id in ids.items()},
+            dict.fromkeys(ids, 0.0),
+        )
         answer = self.rpc("fc_field", "mail.activity.type", "write", kind.ids, {"name": "Visit"})
         self.assertIs(answer.get("result"), True, answer.get("error"))
         answer = self.rpc("fc_field", "mail.activity.type", "copy", kind.ids)
