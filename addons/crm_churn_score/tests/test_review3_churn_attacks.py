@@ -220,3 +220,16 @@ class TestChurnScoreAcrossCompanies(RpcCase):
         # Their own company's customer: its salesperson is followed up as before.
         self.own.user_id = self.rep
         self.assertEqual(self.own.churn_followup_user_id, self.rep)
+
+    def test_no_score_through_a_saved_default(self):
+        """Any user saves defaults of their own for any field (``ir.default``); Odoo added
+        them after the create's check: a salesperson gave the customers they create a churn
+        score (the fifth review's kind of probe). None now."""
+        for name, value in (("churn_score", 5.0), ("churn_risk", "low")):
+            answer = self.call_kw(
+                "churn_r3_rep", "ir.default", "set", ["res.partner", name, value], {"user_id": True}
+            )
+            self.assertIs(answer.get("result"), True, answer)
+        answer = self.call_kw("churn_r3_rep", "res.partner", "create", [{"name": "Fresh Mills"}])
+        partner = self.env["res.partner"].browse(answer["result"])
+        self.assertEqual((partner.churn_score, partner.churn_risk), (0.0, False))

@@ -58,8 +58,9 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
     - the amounts of ``_get_amount_fields()`` are finite numbers within
       ``MAX_AMOUNT``, whoever writes them (``ValidationError``).
 
-    ``default_<field>`` keys of the context are ignored for the fields users may not give at
-    creation (a client's context is no way around the rule). Server code writes these fields as
+    ``default_<field>`` keys of the context and saved defaults (``ir.default``) are ignored for
+    the fields users may not give at creation (a client's context or one's own saved default is
+    no way around the rule). Server code writes these fields as
     superuser (``sudo()``), below the check (``super()``), or adds them to a user's values it
     has checked within ``server_values``."""
 
@@ -208,15 +209,26 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
 
     @api.model
     def default_get(self, fields):
-        """Defaults without the context's ``default_<field>`` keys of fields users may not
-        give at creation (for every caller: server code passes values, not context keys)."""
+        """Defaults without any of fields users may not give at creation, for every caller
+        (server code passes values): neither the context's ``default_<field>`` keys nor saved
+        defaults (``ir.default``: any user saves their own, for any field, and Odoo adds them
+        after ``create`` has checked the values); such a field keeps the default of its
+        definition, if any."""
         names = {key[8:] for key in self.env.context if key.startswith("default_")}
         ignored = {f"default_{name}" for name in self._get_refused_fields(names, creating=True)}
         model = self
         if ignored:
             context = {key: value for key, value in self.env.context.items() if key not in ignored}
             model = self.with_env(self.env(context=context))
-        return super(CrmSuiteServerFieldsMixin, model).default_get(fields)
+        defaults = super(CrmSuiteServerFieldsMixin, model).default_get(fields)
+        saved = self.env["ir.default"]._get_model_defaults(self._name)
+        for name in self._get_refused_fields(saved.keys() & defaults.keys(), creating=True):
+            field = self._fields[name]
+            if field.default:
+                defaults[name] = field.default(model)
+            else:
+                del defaults[name]
+        return defaults
 
     # ------------------------------------------------------------------ uninstall
 

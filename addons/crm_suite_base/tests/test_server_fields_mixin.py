@@ -69,6 +69,24 @@ class TestServerFieldsMixin(ServerFieldsCase):
         self.assertEqual(answer["result"]["value"], {"state": "new", "name": "Shown"})
 
     @mute_logger("odoo.http")
+    def test_a_saved_default_gives_no_server_field_a_value(self):
+        """Any user saves defaults of their own for any field (``ir.default``), and Odoo adds
+        them after ``create`` has checked the values (the fifth review found it on activity
+        types): a server field keeps the default of its definition, or none."""
+        for name, value in (("state", "won"), ("weighted", 5.0), ("amount", 8)):
+            answer = self.call_kw(
+                "ir.default", "set", ["crm.suite.test.deal", name, value], {"user_id": True}
+            )
+            self.assertIs(answer.get("result"), True, answer)
+        answer = self.call_kw("crm.suite.test.deal", "create", [{"name": "By saved default"}])
+        deal = self.Deal.browse(answer["result"])
+        self.assertEqual((deal.state, deal.weighted, deal.amount), ("new", 4.0, 8.0))
+        answer = self.call_kw(
+            "crm.suite.test.deal", "onchange", [[], {}, [], {"state": {}, "amount": {}}]
+        )
+        self.assertEqual(answer["result"]["value"], {"state": "new", "amount": 8.0})
+
+    @mute_logger("odoo.http")
     def test_a_client_cannot_send_an_amount_out_of_bounds(self):
         deal = self.deal(amount=100.0)
         for amount in ("NaN", "Infinity", "1e16", -(10**15) - 1, "many"):
