@@ -109,8 +109,9 @@ class ResPartner(models.Model):
         customer of another company, or an opportunity of that contact). One check for a
         page of cards or contacts."""
         customer_of = {partner.id: partner.commercial_partner_id for partner in self.sudo()}
-        readable = self._get_readable_ids(
-            {customer._origin.id for customer in customer_of.values()} - {False}
+        ids = {customer._origin.id for customer in customer_of.values()} - {False}
+        readable = (
+            ids if self.env.su or not ids else self.env["res.partner"].browse(ids)._readable_ids()
         )
         return {
             partner_id: customer
@@ -137,16 +138,12 @@ class ResPartner(models.Model):
         for partner in self:
             partner.churn_followup_user_id = users.get(partner.id, False)
 
-    @api.model
-    def _get_readable_ids(self, ids):
-        """Those of the partner ``ids`` the user may read (their read rules, checked on the
+    def _readable_ids(self):
+        """The ids of these partners the user may read (their read rules, checked on the
         records in the cache: no query for a page whose customers are read already)."""
-        if self.env.su or not ids:
-            return set(ids)
-        partners = self.env["res.partner"].browse(ids)
-        readable = partners._readable_under_company_rule()
+        readable = self._readable_under_company_rule()
         if readable is None:
-            readable = set(partners._filtered_access("read")._ids)
+            readable = set(self._filtered_access("read")._ids)
         return readable
 
     def _readable_under_company_rule(self):

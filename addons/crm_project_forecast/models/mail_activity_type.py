@@ -59,6 +59,4 @@ class MailActivityType(models.Model):
 
     @api.model
     def _may_set_selling_cost(self):
-        return self.env.su or any(
-            self.env.user.has_group(group) for group in COST_GROUPS.split(",")
-        )
+        return self._fields["crm_selling_cost"].is_accessible(self.env)
