@@ -190,8 +190,10 @@ class CrmLead(models.Model):
         data[RECORDING] = True
         try:
             # The statements read the opportunities' columns: written first (which notes the
-            # facts it writes, see ``_flush``).
-            self.flush_model([*LEAD_FACT_FIELDS, "company_id"])
+            # facts it writes, see ``_flush``). At a write path's end, with the fields that
+            # follow them (the forecast of a deal entering the pipeline): one UPDATE of the
+            # opportunities rather than two.
+            self.flush_model(None if later else [*LEAD_FACT_FIELDS, "company_id"])
             events = data.pop(PENDING, None) or ()
             reach = data.pop(LINES_PENDING, None)
             facts = set(data.pop(FACTS_PENDING, None) or ())
