@@ -43,8 +43,10 @@ Solution Design, Solution Proof and Tender), and the salespeople of the paths be
   an API client: one ``write``).
 
 Every run checks the queries, which do not depend on the machine: every path measured on both
-databases, the same number of extra queries at both sizes of each path that has sizes (each
-side's fewest of its counted runs), convert of 50 leads within 5 queries of stock. The
+databases, no more extra queries at the larger size of each path that has sizes than at the
+smaller (each side's fewest of its counted runs: the addons add a constant number, and save
+stock crm's per-lead look-up of the stages when deals are created), convert of 50 leads within
+5 queries of stock. The
 full run also checks the times: every path within 1.2x of stock. The figures of the full run
 go to the README."""
 
@@ -543,11 +545,13 @@ def _check(rows, scaling):
             assert seconds > 0 and len(queries) == runs, (label, name, len(queries))
             assert min(queries) > 0, (label, name)
     # Each side's fewest queries of the counted runs (a run of stock crm may run one more
-    # now and then: a cron trigger, a sequence).
+    # now and then: a cron trigger, a sequence). Fewer extra queries with more records: what
+    # the addons save of crm's own work per record (its look-up of the stages per deal
+    # created, answered from the stage table).
     growing = {
         label: [_extra(small), _extra(large)]
         for label, (small, large) in scaling.items()
-        if _extra(small) != _extra(large)
+        if _extra(large) > _extra(small)
     }
     assert not growing, f"extra queries grow with the number of records: {growing}"
     extra = _extra(rows["`convert_opportunity` of 50 leads"])

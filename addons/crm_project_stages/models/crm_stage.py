@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
+from odoo.models import BaseModel
 
 from .crm_project_cached_mixin import kept_for_transaction
 
@@ -11,7 +12,8 @@ WON_STEP = 2**31 - 1
 class CrmStage(models.Model):
     _name = "crm.stage"
     _inherit = ["crm.stage", "crm.project.cached.mixin", "crm.company.scope.mixin"]
-    _cached_fields = frozenset({"phase_id", "is_won"})  # _get_stage_table
+    # _get_stage_table, _get_stage_lookups
+    _cached_fields = frozenset({"phase_id", "is_won", "sequence", "team_id"})
     _company_scope_paths = ("phase_id.company_id",)
 
     phase_id = fields.Many2one(
@@ -39,6 +41,74 @@ class CrmStage(models.Model):
         stages = self.sudo().with_context(active_test=False)
         stages = stages.search_fetch([], ["phase_id", "is_won"])
         return {stage.id: (stage.phase_id.id, stage.is_won) for stage in stages}
+
+    # ------------------------------------------------------------------ crm's look-ups
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """crm looks the Won stages and the first shared stage up twice each at every stage
+        move and win (its lead scoring: ``crm.lead._pls_increment_frequencies``,
+        ``_pls_get_naive_bayes_probabilities``, ``_pls_get_won_lost_total_count``): answered
+        from the stage table (``_get_stage_lookups``) when the table's answer is exactly the
+        database's for this user (``_answers_from_table``); any other search goes to the
+        database."""
+        if not field_names and not offset:
+            ids = self._search_from_table(domain, limit, order)
+            if ids is not None:
+                return self.browse(ids)
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _search_from_table(self, domain, limit, order):
+        """The ids crm's look-up ``domain`` (with ``limit`` and ``order``) finds, from the
+        stage table, or None: another search, or one whose answer the table does not hold
+        exactly (Won stages of the same sequence are ordered by their name in the user's
+        language), or a user whose read of stages the table would not check."""
+        domain = list(domain)
+        if domain == [("is_won", "=", True)] and limit is None and order is None:
+            key = "won"
+        elif domain == [("team_id", "=", False)] and limit == 1 and order == "sequence, id":
+            key = "first_shared"
+        else:
+            return None
+        if not self._answers_from_table():
+            return None
+        return self._get_stage_lookups()[key]
+
+    @api.model
+    def _answers_from_table(self):
+        """Whether a search of stages by this user finds what the stage table holds: every
+        stage, read by whoever may read stages (the superuser, or a user of the read access
+        and no record rule on stages), through Odoo's own search (no module's ``_search``,
+        no ``active`` field filtering archived stages)."""
+        if "active" in self._fields or type(self)._search is not BaseModel._search:
+            return False
+        if self.env.su:
+            return True
+        return self.env["ir.model.access"].check(
+            self._name, "read", raise_exception=False
+        ) and not self.env["ir.rule"]._compute_domain(self._name, "read")
+
+    @api.model
+    @kept_for_transaction
+    @tools.ormcache()
+    def _get_stage_lookups(self):
+        """{"won": ids of the Won stages in the stages' order, or None when two of them share
+        a sequence (their names order them then); "first_shared": the id of the first stage of
+        no sales team by sequence and id, in a tuple (empty without one)}: read once per worker
+        and kept like ``_get_stage_table``."""
+        stages = self.sudo().search_fetch([], ["is_won", "sequence", "team_id"])
+        won = stages.filtered("is_won")
+        sequences = won.mapped("sequence")
+        shared = stages.filtered(lambda stage: not stage.team_id)
+        return {
+            "won": (
+                tuple(won.sorted(lambda stage: (stage.sequence, stage.id)).ids)
+                if len(set(sequences)) == len(sequences)
+                else None
+            ),
+            "first_shared": tuple(shared.sorted(lambda stage: (stage.sequence, stage.id))[:1].ids),
+        }
 
     def _get_phase_step(self):
         """Position of the stage on the way to Won: its phase's sequence, ``WON_STEP`` for a
