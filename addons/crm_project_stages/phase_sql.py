@@ -140,6 +140,29 @@ def checklist_lines(leads, uid):
     )
 
 
+def known_checklist_lines(rows, uid):
+    """The statement that inserts the checklist lines ``rows`` (SQL of rows: opportunity id,
+    item id, phase id, phase sequence, item sequence), known to be lacking (``crm.lead.
+    _give_known_checklist_lines``): in the opportunity's company, not done, those of an
+    opportunity no longer in the database left out. Returns (opportunity id, phase id, item
+    id) of the lines inserted."""
+    return SQL(
+        """
+        INSERT INTO crm_lead_checklist_line
+               (lead_id, item_id, phase_id, phase_sequence, sequence, done, company_id,
+                create_uid, create_date, write_uid, write_date)
+        SELECT v.lead_id, v.item_id, v.phase_id, v.phase_sequence, v.sequence, false,
+               o.company_id, %(stamps)s
+          FROM (VALUES %(rows)s) v(lead_id, item_id, phase_id, phase_sequence, sequence)
+          JOIN crm_lead o ON o.id = v.lead_id
+        ON CONFLICT (lead_id, item_id) DO NOTHING
+        RETURNING lead_id, phase_id, item_id
+        """,
+        rows=rows,
+        stamps=stamps(uid),
+    )
+
+
 # The facts of its opportunity a history row keeps for the funnel: {history column: lead
 # column} (``crm.lead.phase.history``, kept by ``crm.lead._flush_phase_events``).
 LEAD_FACTS = {

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
-from .crm_lead_company_mixin import CHECKLIST_STATE
+from .crm_lead_company_mixin import CHECKLIST_STATE, ChecklistState
 from .crm_stage import WON_STEP
 
 # crm's rainbow man reads the won deals of the salesperson or of the team (see ``init``).
@@ -212,8 +212,8 @@ class CrmLead(models.Model):
             kept = self.env.cr.precommit.data.get(CHECKLIST_STATE) or {}
             for lead_id, phase_id in phases.items():
                 if lead_id in kept:
-                    by_phase, _done, problems = kept[lead_id]
-                    counts[lead_id] = [*by_phase.get(phase_id, (0, 0)), problems]
+                    state = kept[lead_id]
+                    counts[lead_id] = [*state.by_phase.get(phase_id, (0, 0)), state.problems]
             ids = [lead_id for lead_id in phases if lead_id not in kept]
             if ids:
                 self.env.cr.execute(
@@ -247,10 +247,10 @@ class CrmLead(models.Model):
             leads.open_problem_count = problems
 
     def _read_checklist_state(self):
-        """{opportunity id: ({phase id: (items, done)}, {ids of the items done}, open
-        problems)} of these opportunities, whoever may read them, in one query; kept for the
-        transaction until a line, a problem or a checklist item changes
-        (``forget_checklist_state``), for the card's counts (``_compute_phase_counts``)."""
+        """{opportunity id: ``ChecklistState``} of these opportunities, whoever may read them,
+        in one query; kept for the transaction until a line, a problem or a checklist item
+        changes (``forget_checklist_state``; the lines the server gives add to it:
+        ``_give_checklist_lines``), for the card's counts (``_compute_phase_counts``)."""
         self.env["crm.lead.checklist.line"].flush_model(["lead_id", "phase_id", "item_id", "done"])
         self.env["crm.lead.problem"].flush_model(["lead_id", "state"])
         self.env.cr.execute(
@@ -268,16 +268,17 @@ class CrmLead(models.Model):
                 leads=self.ids,
             )
         )
-        by_lead = {lead_id: ({}, set(), 0) for lead_id in self.ids}
+        by_lead = {lead_id: ChecklistState() for lead_id in self.ids}
         for lead_id, phase_id, item_id, done, problems in self.env.cr.fetchall():
-            by_phase, ticked, _problems = by_lead[lead_id]
+            state = by_lead[lead_id]
             if item_id is None:
-                by_lead[lead_id] = (by_phase, ticked, problems)
+                state.problems = problems
                 continue
-            items, items_done = by_phase.get(phase_id, (0, 0))
-            by_phase[phase_id] = (items + 1, items_done + bool(done))
+            items, items_done = state.by_phase.get(phase_id, (0, 0))
+            state.by_phase[phase_id] = (items + 1, items_done + bool(done))
+            state.items.add(item_id)
             if done:
-                ticked.add(item_id)
+                state.done.add(item_id)
         self.env.cr.precommit.data.setdefault(CHECKLIST_STATE, {}).update(by_lead)
         return by_lead
 

@@ -1,9 +1,22 @@
+from dataclasses import dataclass, field
+
 from odoo import api, fields, models
 
 # The checklist lines and open problems of opportunities as the phase gate read them
 # (``crm.lead._read_checklist_state``): kept for the transaction until a row of an opportunity
 # or a checklist item changes, so that the card's counts after a gated move read nothing.
 CHECKLIST_STATE = "crm_project_stages.checklist_state"
+
+
+@dataclass
+class ChecklistState:
+    """An opportunity's checklist as read in the transaction: {phase id: (lines, done)}, the
+    ids of the items done, of every item it has a line of, and its open problems."""
+
+    by_phase: dict = field(default_factory=dict)
+    done: set = field(default_factory=set)
+    items: set = field(default_factory=set)
+    problems: int = 0
 
 
 def forget_checklist_state(env):

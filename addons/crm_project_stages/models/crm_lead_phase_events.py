@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from .. import phase_sql
 from .crm_lead import ENTERING
-from .crm_lead_company_mixin import forget_checklist_state
+from .crm_lead_company_mixin import CHECKLIST_STATE, forget_checklist_state
 
 # What waits to be recorded (see ``_queue_phase_events``), each a tuple under its key in the
 # cursor's ``precommit.data`` (``_add_pending``): the phase events of opportunities,
@@ -352,6 +352,10 @@ class CrmLead(models.Model):
         self.env["crm.project.phase"].flush_model()
         self.env["crm.phase.checklist.item"].flush_model()
         self.flush_model(["company_id"])
+        kept = self.env.cr.precommit.data.get(CHECKLIST_STATE) or {}
+        if all(lead_id in kept for lead_id in reach):
+            self._give_known_checklist_lines(reach, kept)
+            return
         forget_checklist_state(self.env)
         self.env.cr.execute(
             phase_sql.checklist_lines(
@@ -365,6 +369,39 @@ class CrmLead(models.Model):
                 self.env.uid,
             )
         )
+
+    @api.model
+    def _give_known_checklist_lines(self, reach, kept):
+        """``_give_checklist_lines`` for opportunities whose lines the transaction has read
+        (``kept``: {opportunity id: ``ChecklistState``}, a gated move's): the lines they lack
+        are known without reading them - the items of ``crm.phase.checklist.item.
+        _get_items_applying`` (the same rule as ``phase_sql.checklist_lines``) they have no
+        line of - and inserted as such, in a statement quicker to plan; what it inserts is added
+        to what the transaction keeps (the card's counts read nothing after)."""
+        Item = self.env["crm.phase.checklist.item"]
+        phases = self.env["crm.project.phase"]._get_phase_table()
+        rows = [
+            SQL(
+                "(%s, %s, %s, %s, %s)",
+                lead.id,
+                item.id,
+                item.phase_id,
+                phases[item.phase_id]["sequence"],
+                item.sequence,
+            )
+            # Their company as the database holds it (flushed), whoever may read them.
+            for lead in self.sudo().browse(list(reach))
+            for item in Item._get_items_applying(lead.company_id.id, up_to=reach[lead.id])
+            if item.id not in kept[lead.id].items
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(phase_sql.known_checklist_lines(SQL(", ").join(rows), self.env.uid))
+        for lead_id, phase_id, item_id in self.env.cr.fetchall():
+            state = kept[lead_id]
+            lines, done = state.by_phase.get(phase_id, (0, 0))
+            state.by_phase[phase_id] = (lines + 1, done)
+            state.items.add(item_id)
 
     @api.model
     def _move_rows_to_company(self, lead_ids):

@@ -65,7 +65,7 @@ class CrmLead(models.Model):
         state = self.browse([lead.id for lead in in_the_way])._read_checklist_state()
         missing = {}
         for lead, items in in_the_way.items():
-            done = state[lead.id][1]
+            done = state[lead.id].done
             open_ids = [item.id for item in items if item.id not in done]
             if open_ids:
                 missing[lead] = Item.sudo().browse(open_ids)

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from .crm_project_cached_mixin import kept_for_transaction
 
 # One active checklist item as the everyday paths read it (``_get_item_table``).
-ItemRow = namedtuple("ItemRow", "id phase_id company_id mandatory")
+ItemRow = namedtuple("ItemRow", "id phase_id company_id mandatory sequence")
 
 
 class CrmPhaseChecklistItem(models.Model):
@@ -82,9 +82,10 @@ class CrmPhaseChecklistItem(models.Model):
         """The active items as ``ItemRow`` tuples, in checklist order: what the phase gate and
         the checklist of a new or moved opportunity read, once per worker, kept until an item
         changes (and a phase: its order orders the items)."""
-        items = self.sudo().search_fetch([], ["phase_id", "company_id", "mandatory"])
+        items = self.sudo().search_fetch([], ["phase_id", "company_id", "mandatory", "sequence"])
         return tuple(
-            ItemRow(item.id, item.phase_id.id, item.company_id.id, item.mandatory) for item in items
+            ItemRow(item.id, item.phase_id.id, item.company_id.id, item.mandatory, item.sequence)
+            for item in items
         )
 
     @api.model

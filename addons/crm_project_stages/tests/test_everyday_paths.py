@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from odoo.tools.cache import STAT
 
 from .. import phase_sql
+from ..models.crm_lead_company_mixin import CHECKLIST_STATE, forget_checklist_state
 from ..models.crm_lead_phase_events import FACTS_PENDING, PENDING
 from .common import JsonRpcMixin, ProjectStagesCase
 
@@ -286,6 +287,9 @@ class TestTheCardCountsAfterAMove(ProjectStagesCase, QueryCounting):
 
     def test_a_move_forward_shows_the_new_phase_s_counts_from_the_gate_s_read(self):
         lead = self._in_design_again()
+        # The gate's read of the move to Design, and the lines given since: nothing to read.
+        self.assertEqual(self._counts_read(lead), ((3, 2, 0), 0), "Contact, from the gate's read")
+        forget_checklist_state(self.env)
         self.assertEqual(self._counts_read(lead), ((3, 2, 0), 1), "Contact: read by a query")
         lead.write({"stage_id": self.stage_design.id})  # the gate reads the checklist
         self.assertEqual(lead.phase_id.code, "design")
@@ -308,6 +312,47 @@ class TestTheCardCountsAfterAMove(ProjectStagesCase, QueryCounting):
             {"name": "Architecture reviewed", "phase_id": self.phases["design"].id}
         )
         self.assertEqual(self._counts_read(lead)[0], (3, 1, 1), "the new item counted")
+
+    def test_a_first_move_into_a_phase_gives_the_lines_of_the_rule_from_the_gate_s_read(self):
+        """A deal reaching a phase after the gate read its checklist gets the lines it lacks
+        without a read of them: the same lines as the rule in SQL gives another deal
+        (``phase_sql.checklist_lines``), with items of one company, of every company and
+        archived; and its card counts them without a query."""
+        design = self.phases["design"].id
+        Item = self.env["crm.phase.checklist.item"]
+        other = self.env["res.company"].create({"name": "Other Engineering Ltd"})
+        theirs = Item.create({"name": "Their review", "phase_id": design, "company_id": other.id})
+        ours = Item.create(
+            {"name": "Our review", "phase_id": design, "company_id": self.env.company.id}
+        )
+        retired = Item.create({"name": "Retired review", "phase_id": design})
+        retired.active = False
+        by_rule, known = self._new_opportunity("By the rule"), self._new_opportunity("Known")
+        for lead in (by_rule, known):
+            self._tick_mandatory(lead, "contact")
+        by_rule.write({"stage_id": self.stage_design.id})
+        forget_checklist_state(self.env)  # its lines given by the statement of the rule
+        self.assertEqual(len(by_rule.checklist_line_ids), 6)
+        known.write({"stage_id": self.stage_design.id})
+        # Its lines given (before the card's counts read them) in one statement, the counts
+        # from the gate's read and what that statement inserted.
+        self.assertEqual(self._counts_read(known), ((3, 0, 0), 1), "Design: the lines given")
+        kept = self.env.cr.precommit.data[CHECKLIST_STATE][known.id]
+        self.assertIn(ours.id, kept.items)
+
+        def lines(lead):
+            return sorted(
+                (line.item_id.id, line.phase_id.id, line.phase_sequence, line.sequence)
+                + (line.company_id.id, line.done)
+                for line in lead.checklist_line_ids
+            )
+
+        self.assertEqual(lines(known), lines(by_rule))
+        items = known.checklist_line_ids.item_id
+        self.assertIn(ours, items)
+        self.assertNotIn(theirs, items)
+        self.assertNotIn(retired, items)
+        self.assertEqual(len(known.checklist_line_ids), 6)
 
     def test_a_line_unticked_after_the_gate_s_read_gates_the_next_move(self):
         lead = self._in_design_again()
