@@ -2,6 +2,7 @@ from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 
 from odoo import api, models
+from odoo.exceptions import MissingError
 from odoo.tools import SQL
 
 from .. import phase_sql
@@ -353,8 +354,9 @@ class CrmLead(models.Model):
         self.env["crm.phase.checklist.item"].flush_model()
         self.flush_model(["company_id"])
         kept = self.env.cr.precommit.data.get(CHECKLIST_STATE) or {}
-        if all(lead_id in kept for lead_id in reach):
-            self._give_known_checklist_lines(reach, kept)
+        if all(lead_id in kept for lead_id in reach) and self._give_known_checklist_lines(
+            reach, kept
+        ):
             return
         forget_checklist_state(self.env)
         self.env.cr.execute(
@@ -377,31 +379,38 @@ class CrmLead(models.Model):
         are known without reading them - the items of ``crm.phase.checklist.item.
         _get_items_applying`` (the same rule as ``phase_sql.checklist_lines``) they have no
         line of - and inserted as such, in a statement quicker to plan; what it inserts is added
-        to what the transaction keeps (the card's counts read nothing after)."""
+        to what the transaction keeps (the card's counts read nothing after). False, with
+        nothing done, for an opportunity no longer in the database (a rollback to a savepoint
+        of some code's own): the rule's statement leaves it out."""
         Item = self.env["crm.phase.checklist.item"]
         phases = self.env["crm.project.phase"]._get_phase_table()
+        try:
+            # Their company as the database holds it (flushed), whoever may read them.
+            companies = {lead.id: lead.company_id.id for lead in self.sudo().browse(list(reach))}
+        except MissingError:
+            return False
         rows = [
             SQL(
                 "(%s, %s, %s, %s, %s)",
-                lead.id,
+                lead_id,
                 item.id,
                 item.phase_id,
                 phases[item.phase_id]["sequence"],
                 item.sequence,
             )
-            # Their company as the database holds it (flushed), whoever may read them.
-            for lead in self.sudo().browse(list(reach))
-            for item in Item._get_items_applying(lead.company_id.id, up_to=reach[lead.id])
-            if item.id not in kept[lead.id].items
+            for lead_id, company_id in companies.items()
+            for item in Item._get_items_applying(company_id, up_to=reach[lead_id])
+            if item.id not in kept[lead_id].items
         ]
         if not rows:
-            return
+            return True
         self.env.cr.execute(phase_sql.known_checklist_lines(SQL(", ").join(rows), self.env.uid))
         for lead_id, phase_id, item_id in self.env.cr.fetchall():
             state = kept[lead_id]
             lines, done = state.by_phase.get(phase_id, (0, 0))
             state.by_phase[phase_id] = (lines + 1, done)
             state.items.add(item_id)
+        return True
 
     @api.model
     def _move_rows_to_company(self, lead_ids):

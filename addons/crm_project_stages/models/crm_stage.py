@@ -45,6 +45,7 @@ class CrmStage(models.Model):
     # ------------------------------------------------------------------ crm's look-ups
 
     @api.model
+    @api.readonly
     def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
         """crm looks the Won stages and the first shared stage up twice each at every stage
         move and win (its lead scoring: ``crm.lead._pls_increment_frequencies``,

@@ -824,6 +824,29 @@ class TestPhaseWorkOfVanishedOpportunities(ProjectStagesCase):
             self.item_decision_makers | self.item_budget | self.item_need,
         )
 
+    def test_a_gated_move_rolled_back_gives_no_lines_and_the_commit_goes_on(self):
+        """The same after a move forward the gate read (its lines wait, known from the read):
+        the deal gone, its lines are left out; a deal moved since gets its own."""
+        self.env.cr.flush()
+        self.env.cr.execute("SAVEPOINT phase_work_test")
+        gone = self._new_opportunity("Rolled back project")
+        self._tick_mandatory(gone, "contact")
+        gone.write({"stage_id": self.stage_design.id})  # the gate reads its checklist
+        gone_id = gone.id
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT phase_work_test")
+        self.env.invalidate_all()
+        self.env.cr.flush()  # what the commit runs: its lines wait, and its history
+        moved = self._new_opportunity("Moved project")
+        self._tick_mandatory(moved, "contact")
+        moved.write({"stage_id": self.stage_design.id})
+        self.env.cr.flush()
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead_checklist_line WHERE lead_id = %s", [gone_id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(len(moved.checklist_line_ids), 5)
+        self.assertEqual(self.codes(moved.phase_history_ids), ["contact", "design"])
+
 
 @tagged("post_install", "-at_install")
 class TestWinningReadsTheWonDeals(ProjectStagesCase):
