@@ -19,6 +19,18 @@ class StageLookupsCase(ProjectStagesCase):
         Stage = self.env["crm.stage"].with_user(user)
         return Stage.search(WON).ids, Stage.search(SHARED, order="sequence, id", limit=1).ids
 
+    def hide_won_stage_from_salespeople(self):
+        """A deployment's record rule: salespeople do not see the project's Won stage."""
+        self.env["ir.rule"].create(
+            {
+                "name": "Salespeople do not see the project Won stage",
+                "model_id": self.env.ref("crm.model_crm_stage").id,
+                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
+                "domain_force": f"[('id', '!=', {self.stage_won.id})]",
+                "perm_read": True,
+            }
+        )
+
     def database_answers(self, hidden=()):
         """The same look-ups in SQL: Won stages in the stages' order (sequence, name, id),
         the first shared stage by sequence and id; without the stages of ids ``hidden``."""
@@ -96,15 +108,7 @@ class TestStageLookups(StageLookupsCase):
         """A deployment hides a Won stage from salespeople: crm's look-ups made for them find
         the others only, as without the stage table."""
         self.lookups(self.rep)
-        self.env["ir.rule"].create(
-            {
-                "name": "Salespeople do not see the project Won stage",
-                "model_id": self.env.ref("crm.model_crm_stage").id,
-                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
-                "domain_force": f"[('id', '!=', {self.stage_won.id})]",
-                "perm_read": True,
-            }
-        )
+        self.hide_won_stage_from_salespeople()
         answers = self.lookups(self.rep)
         self.assertNotIn(self.stage_won.id, answers[0])
         self.assertEqual(answers, self.database_answers(hidden=[self.stage_won.id]))
@@ -116,15 +120,7 @@ class TestStageLookupAttacks(JsonRpcMixin, HttpCase, StageLookupsCase):
     def test_a_record_rule_on_stages_holds_over_json_rpc(self):
         """The same rule, against a salesperson's own searches over JSON-RPC."""
         self.assertIn(self.stage_won.id, self.rpc("ps_rep", "crm.stage", "search", WON)["result"])
-        self.env["ir.rule"].create(
-            {
-                "name": "Salespeople do not see the project Won stage",
-                "model_id": self.env.ref("crm.model_crm_stage").id,
-                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
-                "domain_force": f"[('id', '!=', {self.stage_won.id})]",
-                "perm_read": True,
-            }
-        )
+        self.hide_won_stage_from_salespeople()
         answer = self.rpc("ps_rep", "crm.stage", "search", WON)["result"]
         self.assertNotIn(self.stage_won.id, answer)
         self.assertEqual(answer, self.database_answers(hidden=[self.stage_won.id])[0])
