@@ -26,6 +26,8 @@ OUTCOMES = [
 # Leads converted one write at a time by one of Odoo's batches, entering the pipeline together
 # when it ends (``_batch_pipeline_entry``).
 ENTERING = ContextVar("crm_project_stages_entering", default=None)
+# The key of the pre-commit hook that lets them enter before a commit of the batch's own.
+BATCH_BEFORE_COMMIT = "crm_project_stages.batch_before_commit"
 
 # The fields of an opportunity only the server writes (the phase follows the stage).
 PHASE_FIELDS = frozenset(
@@ -370,6 +372,7 @@ class CrmLead(models.Model):
                 entering._enter_pipeline()
             else:
                 batch.append(entering)
+                self._enter_batch_before_commit()
         if closing and (was_closed or "active" in vals or self._moves_to_won(vals)):
             # Else every deal was open and stays open (a move between open stages).
             staying._follow_outcome(was_closed, now)
@@ -587,6 +590,31 @@ class CrmLead(models.Model):
             ENTERING.reset(token)
         leads = self.browse().union(*batch)
         leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
+
+    def _enter_batch_before_commit(self):
+        """Odoo's batches may commit on their way: outside tests, the lead assignment commits
+        after each team and every few leads it converts (``crm.assignment.commit.bundle``).
+        The leads of the batch converted so far enter the pipeline before such a commit
+        (``_enter_batch_now``, a pre-commit hook), so that no commit holds an opportunity
+        without its phase, history and checklist - not for a moment, nor for good when the
+        batch fails after it."""
+        precommit = self.env.cr.precommit
+        if not precommit.data.get(BATCH_BEFORE_COMMIT):
+            precommit.data[BATCH_BEFORE_COMMIT] = True
+            precommit.add(self.env["crm.lead"]._enter_batch_now)
+
+    @api.model
+    def _enter_batch_now(self):
+        """The leads of the batch under way converted so far enter the pipeline now, and
+        leave the batch (``_batch_pipeline_entry``); what they change is written before the
+        commit goes on."""
+        batch = ENTERING.get()
+        if not batch:
+            return
+        leads = self.browse().union(*batch)
+        batch.clear()
+        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
+        self.env.flush_all()
 
     def _enter_pipeline(self, created=False):
         """Opportunities entering the pipeline - ``created``, or converted from a lead - take

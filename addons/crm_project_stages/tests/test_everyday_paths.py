@@ -541,6 +541,51 @@ class TestAssignmentIsBatched(ProjectStagesCase):
                 self.item_decision_makers | self.item_budget | self.item_need,
             )
 
+    def test_a_commit_within_the_batch_holds_the_converted_leads_whole(self):
+        """Outside tests, Odoo's lead assignment commits on its way (after each team and every
+        few leads): the leads converted before such a commit enter the pipeline in it, with
+        their phase, stay and checklist - never an opportunity without them, even when the
+        batch fails after the commit - and once only."""
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Inbound {i}",
+                    "type": "lead",
+                    "stage_id": self.stage_contact.id,
+                    "team_id": self.team.id,
+                    "user_id": self.rep.id,
+                }
+                for i in range(3)
+            ]
+        )
+        Lead = self.env["crm.lead"].with_user(self.rep)
+
+        def committed(lead):
+            # What a commit holds: its pre-commit hooks run first (``Cursor.commit``).
+            self.env.cr.flush()
+            self.env.cr.execute(
+                """SELECT l.type, l.phase_id,
+                          (SELECT count(*) FROM crm_lead_phase_history h WHERE h.lead_id = l.id),
+                          (SELECT count(*) FROM crm_lead_checklist_line c WHERE c.lead_id = l.id)
+                     FROM crm_lead l WHERE l.id = %s""",
+                [lead.id],
+            )
+            return self.env.cr.fetchone()
+
+        entered = ("opportunity", self.phases["contact"].id, 1, 3)
+        with Lead._batch_pipeline_entry():
+            leads[0].with_user(self.rep).write({"type": "opportunity"})
+            self.assertEqual(committed(leads[0]), entered)
+            leads[1].with_user(self.rep).write({"type": "opportunity"})
+            leads[2].with_user(self.rep).write({"type": "opportunity"})
+            self.assertEqual(committed(leads[1]), entered)
+            self.assertEqual(committed(leads[2]), entered)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        for lead in leads:
+            self.assertEqual(committed(lead), entered, lead.name)
+            self.assertEqual(self.codes(lead.phase_history_ids), ["contact"], lead.name)
+
 
 @tagged("post_install", "-at_install")
 class TestHistoryKeepsTheOpportunityFacts(ProjectStagesCase, QueryCounting):
