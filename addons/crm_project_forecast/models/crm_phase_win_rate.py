@@ -24,12 +24,14 @@ class CrmPhaseWinRate(models.Model):
     _description = "Phase Win Rate"
     _order = "company_id, team_id nulls first, phase_sequence"
 
-    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    # Learnt again every night: the rates of a company or a team deleted go with it.
+    company_id = fields.Many2one("res.company", index=True, readonly=True, ondelete="cascade")
     team_id = fields.Many2one(
         "crm.team",
         string="Sales Team",
         index=True,
         readonly=True,
+        ondelete="cascade",
         help="Empty: the company-wide rate, used for teams with too little history.",
     )
     phase_id = fields.Many2one(

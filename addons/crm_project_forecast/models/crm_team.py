@@ -21,6 +21,22 @@ class CrmTeam(models.Model):
                 )
             )
 
+    def unlink(self):
+        # PostgreSQL takes a deleted team off its deals (crm's "set null") and deletes its win
+        # rates, without a write of the ORM: the deals' forecast follows, with the rates of
+        # their company, as if the team had been written off them.
+        deals = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("team_id", "in", self.ids)])
+        )
+        res = super().unlink()
+        if deals:
+            deals.invalidate_recordset(["team_id"])
+            deals.modified(["team_id"])
+        return res
+
     def _sync_member_targets(self):
         """Team targets that add up their members follow a change of membership."""
         if self:

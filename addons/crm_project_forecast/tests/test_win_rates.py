@@ -121,6 +121,28 @@ class TestWinRates(ForecastCase):
             },
         )
 
+    def test_a_team_deleted_takes_its_rates_and_its_deals_take_the_companys(self):
+        """The team's own rates go with it (they would be company-wide rates twice), and its
+        open deals' forecast follows the company's rates at once."""
+        self.assertEqual(self.tender.phase_probability, 100.0, "East's own rate")
+        company_tender = self.rates(self.company, None)["tender"][2]
+        Target = self.env["crm.sales.target"].with_context(active_test=False)
+        Target.search([("team_id", "=", self.east.id)]).unlink()
+        self.east.unlink()
+        self.assertFalse(self.tender.team_id)
+        self.assertEqual(self.tender.phase_probability, company_tender)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT phase_probability FROM crm_lead WHERE id = %s", [self.tender.id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], company_tender)
+        self.assertEqual(self.rates(self.company, None)["tender"][2], company_tender)
+        self.assertFalse(
+            self.env["crm.phase.win.rate"].search(
+                [("team_id", "=", False), ("company_id", "=", False)]
+            )
+        )
+
     def test_only_sales_managers_recompute(self):
         WinRate = self.env["crm.phase.win.rate"]
         with self.assertRaises(AccessError):

@@ -13,4 +13,5 @@ from . import crm_lead_phase_gate
 from . import res_partner
 from . import crm_lead_phase_events
 from . import crm_team
+from . import res_company
 from . import ir_model

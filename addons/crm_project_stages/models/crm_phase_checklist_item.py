@@ -38,6 +38,7 @@ class CrmPhaseChecklistItem(models.Model):
         "res.company",
         string="Company",
         index=True,
+        ondelete="restrict",
         help="Leave empty to use this item in every company.",
     )
 

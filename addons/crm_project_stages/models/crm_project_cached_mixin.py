@@ -6,6 +6,8 @@ from .crm_lead_company_mixin import forget_checklist_state
 
 # The tables a transaction read from the workers' cache (see ``kept_for_transaction``).
 TABLES = "crm_project_stages.tables"
+# The worker's cache is cleared again after the commit of a change (``clear_tables``).
+CLEARED_AFTER_COMMIT = "crm_project_stages.tables_cleared_after_commit"
 
 
 def kept_for_transaction(method):
@@ -31,9 +33,16 @@ def kept_for_transaction(method):
 
 def clear_tables(env):
     """The tables change: the workers read them again (every worker's cache is cleared), and
-    so does this transaction (its kept copies dropped)."""
+    so does this transaction (its kept copies dropped). This worker's cache is cleared once
+    more after the commit: another transaction of the worker (a threaded server, a scheduled
+    action's thread) that read a table before the commit filled the cache from its own
+    snapshot, without the change, and Odoo signals the change to the other workers only."""
     env.registry.clear_cache()
     env.cr.precommit.data.pop(TABLES, None)
+    postcommit = env.cr.postcommit
+    if not postcommit.data.get(CLEARED_AFTER_COMMIT):
+        postcommit.data[CLEARED_AFTER_COMMIT] = True
+        postcommit.add(env.registry.clear_cache)
 
 
 class CrmProjectCachedMixin(models.AbstractModel):

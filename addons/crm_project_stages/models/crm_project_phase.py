@@ -35,7 +35,10 @@ class CrmProjectPhase(models.Model):
     )
     description = fields.Text(translate=True, help="What happens in this phase.")
     company_id = fields.Many2one(
-        "res.company", index=True, help="Leave empty to use this phase in every company."
+        "res.company",
+        index=True,
+        ondelete="restrict",
+        help="Leave empty to use this phase in every company.",
     )
     active = fields.Boolean(default=True)
 

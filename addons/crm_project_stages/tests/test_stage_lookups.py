@@ -4,8 +4,11 @@ gives the same user, and without a query; Won stages the table cannot order (one
 a deployment's record rule on stages and a user without access to stages go to the database,
 whatever the client."""
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import JsonRpcMixin, ProjectStagesCase
 
@@ -76,6 +79,39 @@ class TestStageLookups(StageLookupsCase):
         self.assertNotIn(self.stage_won.id, self.lookups(self.rep)[0])
         self.assertEqual(self.lookups(self.rep), self.database_answers())
         second.unlink()
+        self.assertEqual(self.lookups(self.rep), self.database_answers())
+
+    def test_the_table_follows_a_team_deleted(self):
+        """PostgreSQL empties a deleted team's stages (crm's "set null"), without a write of
+        the ORM: the first shared stage may be one of them now."""
+        team = self.env["crm.team"].create({"name": "Short-lived team"})
+        own = self.env["crm.stage"].create(
+            {"name": "Own first", "sequence": -20, "team_id": team.id}
+        )
+        self.assertNotEqual(self.lookups(self.rep)[1], own.ids)
+        team.unlink()
+        self.assertEqual(self.lookups(self.rep)[1], own.ids)
+        self.assertEqual(self.lookups(self.rep), self.database_answers())
+
+    def test_a_company_with_its_own_checklist_items_or_phases_stays(self):
+        """Deleting a company does not turn its checklist items or phases into every
+        company's (PostgreSQL would empty their company): refused until they are deleted or
+        archived; a company without any goes, and the tables follow."""
+        company = self.env["res.company"].create({"name": "Short-lived company"})
+        item = self.env["crm.phase.checklist.item"].create(
+            {
+                "name": "Local permit",
+                "phase_id": self.phases["contact"].id,
+                "company_id": company.id,
+            }
+        )
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            company.unlink()
+            self.env.flush_all()
+        self.assertEqual(item.company_id, company)
+        item.unlink()
+        company.unlink()
+        self.assertFalse(company.exists())
         self.assertEqual(self.lookups(self.rep), self.database_answers())
 
     def test_won_stages_of_one_sequence_are_ordered_by_the_database(self):
