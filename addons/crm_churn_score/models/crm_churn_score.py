@@ -1,7 +1,9 @@
+import functools
 import json
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 DEFAULT_THRESHOLDS = {"medium": 40.0, "high": 70.0}
@@ -52,6 +54,33 @@ class CrmChurnScore(models.Model):
     def _compute_drivers_text(self):
         for score in self:
             score.drivers_text = self._format_drivers(score.drivers)
+
+    # ------------------------------------------------------------------ access
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # A customer's history is seen by whoever may read the customer: the rules of contacts
+        # decide (a deployment's own included), as for the score on the customer and the deal.
+        if not self.env.su:
+            readable = self.env["res.partner"].with_context(active_test=False)._search([])
+            domain = expression.AND([domain or [], [("partner_id", "in", readable)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _check_access(self, operation):
+        """The history of a customer the user may not read is theirs to read, change or delete
+        neither (the rules of contacts decide), whatever the rules of the history say."""
+        result = super()._check_access(operation)
+        if result is not None or self.env.su or not any(self._ids):
+            return result
+        customer_of = {score.id: score.partner_id.id for score in self.sudo() if score.id}
+        readable = self.env["res.partner"].browse(set(customer_of.values()))._readable_ids()
+        forbidden = self.browse(
+            [score_id for score_id, partner_id in customer_of.items() if partner_id not in readable]
+        )
+        if forbidden:
+            Rule = self.env["ir.rule"]
+            return forbidden, functools.partial(Rule._make_access_error, operation, forbidden)
+        return None
 
     @api.model
     def _format_drivers(self, drivers, limit=5):

@@ -132,3 +132,66 @@ class TestChurnReadability(RpcCase):
         rep_partners = (self.secret | self.open_customer).with_user(self.rep)
         self.assertIsNone(rep_partners._readable_under_company_rule())
         self.assertEqual(risks(), [(False, 0.0), ("high", 88.0)])
+
+    def test_deployments_own_rule_hides_the_history_too(self):
+        """The same rule hides the customer's score history and its reasons from salespeople and
+        Sales Managers, over JSON-RPC: searched, counted by score, read by id, deleted."""
+        self.env["ir.rule"].create(
+            {
+                "name": "No secret customers for salespeople",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
+                "domain_force": "[('name', 'not ilike', 'Secret')]",
+                "perm_read": True,
+            }
+        )
+        manager = new_test_user(
+            self.env,
+            login="churn_read_manager",
+            groups="sales_team.group_sale_manager",
+            company_id=self.branch.id,
+            company_ids=[(6, 0, (self.env.company | self.branch).ids)],
+        )
+        History = self.env["crm.churn.score"]
+        secret_row = History.search([("partner_id", "=", self.secret.id)])
+        open_row = History.search([("partner_id", "=", self.open_customer.id)])
+        context = {"context": {"allowed_company_ids": self.branch.ids}}
+        fields = ["partner_id", "score", "drivers_text"]
+        both = [("partner_id", "in", (self.secret | self.open_customer).ids)]
+        for login in ("churn_read_rep", "churn_read_manager"):
+            found = self.call_kw(login, "crm.churn.score", "search_read", [both, fields], context)
+            self.assertEqual([row["id"] for row in found["result"]], open_row.ids, login)
+            counted = self.call_kw(
+                login,
+                "crm.churn.score",
+                "search_count",
+                [[*both, ("score", ">=", 88)]],
+                context,
+            )
+            self.assertEqual(counted["result"], 1, login)
+            grouped = self.call_kw(
+                login,
+                "crm.churn.score",
+                "read_group",
+                [both, ["score:sum"], ["partner_id"]],
+                context,
+            )
+            self.assertEqual(
+                [group["partner_id"][0] for group in grouped["result"]], self.open_customer.ids
+            )
+            read = self.call_kw(login, "crm.churn.score", "read", [secret_row.ids, fields], context)
+            self.assertEqual(read["error"]["data"]["name"], "odoo.exceptions.AccessError", login)
+        deleted = self.call_kw(
+            "churn_read_manager", "crm.churn.score", "unlink", [secret_row.ids], context
+        )
+        self.assertEqual(deleted["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertTrue(secret_row.exists())
+        self.assertEqual(self.secret.churn_score, 88.0)
+        # A customer they may read: its history as before.
+        self.assertEqual(
+            self.call_kw(
+                "churn_read_rep", "crm.churn.score", "read", [open_row.ids, fields], context
+            )["result"][0]["score"],
+            88.0,
+        )
+        self.assertTrue(manager)
