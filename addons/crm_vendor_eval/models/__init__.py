@@ -8,3 +8,4 @@ from . import crm_vendor_eval_score
 from . import crm_vendor_eval_offer
 from . import crm_vendor_eval_result
 from . import res_partner
+from . import crm_lead

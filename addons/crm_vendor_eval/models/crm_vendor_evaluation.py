@@ -68,11 +68,15 @@ class CrmVendorEvaluation(models.Model):
         "evaluation_id",
         "partner_id",
         string="Vendors",
+        # A vendor's contact archived stays one of the vendors evaluated: in the scoring, the
+        # ranking, the comparison and a decision taken on them.
+        context={"active_test": False},
         help="The CRM vendors or implementation partners evaluated (contacts of the shared "
         "customer master).",
     )
     vendor_count = fields.Integer(compute="_compute_vendor_count")
-    lead_id = fields.Many2one("crm.lead", string="Opportunity", index=True)
+    # An opportunity with evaluations is archived, not deleted (merged: see crm.lead).
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", index=True, ondelete="restrict")
     date_start = fields.Date(string="Start", default=fields.Date.context_today)
     date_deadline = fields.Date(string="Decision Due")
     horizon_years = fields.Integer(
