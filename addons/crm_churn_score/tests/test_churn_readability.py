@@ -59,6 +59,18 @@ class TestChurnReadability(RpcCase):
             ]
         )
 
+    def hide_secret_customers_from_salespeople(self):
+        """A rule of contacts of the deployment's own: no "Secret" customer for salespeople."""
+        self.env["ir.rule"].create(
+            {
+                "name": "No secret customers for salespeople",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
+                "domain_force": "[('name', 'not ilike', 'Secret')]",
+                "perm_read": True,
+            }
+        )
+
     def test_same_answer_as_odoos_check(self):
         """For each set of current companies (a branch: its group's customers are readable, not
         its sister companies'), the customers the user may read are those of Odoo's check."""
@@ -120,15 +132,7 @@ class TestChurnReadability(RpcCase):
             ]
 
         self.assertEqual(risks(), [("high", 88.0), ("high", 88.0)])
-        self.env["ir.rule"].create(
-            {
-                "name": "No secret customers for salespeople",
-                "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
-                "domain_force": "[('name', 'not ilike', 'Secret')]",
-                "perm_read": True,
-            }
-        )
+        self.hide_secret_customers_from_salespeople()
         rep_partners = (self.secret | self.open_customer).with_user(self.rep)
         self.assertIsNone(rep_partners._readable_under_company_rule())
         self.assertEqual(risks(), [(False, 0.0), ("high", 88.0)])
@@ -136,15 +140,7 @@ class TestChurnReadability(RpcCase):
     def test_deployments_own_rule_hides_the_history_too(self):
         """The same rule hides the customer's score history and its reasons from salespeople and
         Sales Managers, over JSON-RPC: searched, counted by score, read by id, deleted."""
-        self.env["ir.rule"].create(
-            {
-                "name": "No secret customers for salespeople",
-                "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "groups": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
-                "domain_force": "[('name', 'not ilike', 'Secret')]",
-                "perm_read": True,
-            }
-        )
+        self.hide_secret_customers_from_salespeople()
         manager = new_test_user(
             self.env,
             login="churn_read_manager",
