@@ -9,3 +9,4 @@ from . import crm_vendor_eval_offer
 from . import crm_vendor_eval_result
 from . import res_partner
 from . import crm_lead
+from . import mail_message

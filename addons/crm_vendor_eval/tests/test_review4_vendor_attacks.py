@@ -129,3 +129,25 @@ class TestReview4VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
         self.assertNotIn("error", reply)
         self.assertFalse(tail.exists())
         self.assertEqual((decided.lead_id, under_way.lead_id), (head, head))
+
+    def test_the_decision_logged_in_the_chatter_stays(self):
+        decided = self._decided()
+        decision = decided.message_ids.filtered(lambda message: "Best fit" in message.body)
+        self.assertEqual(len(decision), 1)
+        self.assertEqual(decision.message_type, "notification")
+        self.assertEqual(decision.author_id, self.manager.partner_id)
+        body = decision.body
+        refusal = (
+            "What the server logged on a vendor evaluation (its decisions and reopenings, the "
+            "changes it tracks) is kept as it was written: it cannot be changed or deleted."
+        )
+        reply = self.rpc(
+            "ve_manager", "mail.message", "write", decision.ids, {"body": "<p>Reason: cheapest</p>"}
+        )
+        self.assertRefused(reply, "UserError", refusal)
+        decided.with_user(self.manager).action_reopen()
+        reopened = decided.message_ids.filtered(lambda message: "reopened" in message.body)
+        reply = self.rpc("ve_manager", "mail.message", "unlink", (decision | reopened).ids)
+        self.assertRefused(reply, "UserError", refusal)
+        self.assertEqual(decision.body, body)
+        self.assertEqual(len(reopened.exists()), 1)
