@@ -38,6 +38,8 @@ class TestPushApi(PushCase):
         self.assertIn("missing field: score", reasons[7])
         self.assertEqual((self.acme.churn_score, self.acme.churn_risk), (82.0, "high"))
         self.assertIn("No order for 150 days (+24.0)", self.acme.churn_drivers_text)
+        # Bolt's malformed rows (5-7) are rejected for their own fault: they do not make its
+        # valid row (1, by reference) a duplicate.
         self.assertEqual((self.bolt.churn_score, self.bolt.churn_risk), (35.0, "low"))
         self.assertFalse(self.foreign.churn_score_ids)
         run = self.env["crm.churn.sync.run"].browse(result["sync_run_id"])

@@ -588,8 +588,7 @@ class CrmLead(models.Model):
             yield
         finally:
             ENTERING.reset(token)
-        leads = self.browse().union(*batch)
-        leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
+        self._enter_batch(batch)
 
     def _enter_batch_before_commit(self):
         """Odoo's batches may commit on their way: outside tests, the lead assignment commits
@@ -611,10 +610,16 @@ class CrmLead(models.Model):
         batch = ENTERING.get()
         if not batch:
             return
+        self._enter_batch(batch)
+        self.env.flush_all()
+
+    @api.model
+    def _enter_batch(self, batch):
+        """The opportunities among the leads of ``batch`` (the records each converting
+        ``write`` added) enter the pipeline together; ``batch`` is emptied."""
         leads = self.browse().union(*batch)
         batch.clear()
         leads.filtered(lambda lead: lead.type == "opportunity")._enter_pipeline()
-        self.env.flush_all()
 
     def _enter_pipeline(self, created=False):
         """Opportunities entering the pipeline - ``created``, or converted from a lead - take

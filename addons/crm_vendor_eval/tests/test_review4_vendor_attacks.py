@@ -3,6 +3,10 @@ vendor costs of their own evaluations only; a vendor's contact archived stays on
 vendors evaluated (scoring, ranking, comparison, a decision); a decided evaluation keeps its
 opportunity when opportunities are merged or deleted."""
 
+import io
+
+import openpyxl
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -84,6 +88,17 @@ class TestReview4VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
         self.assertEqual(ranked.vendor_id.ids, decided.result_ids.sorted("rank").vendor_id.ids)
         read = self.rpc("ve_manager", "crm.vendor.evaluation", "read", [decided.id], ["vendor_ids"])
         self.assertEqual(sorted(read["result"][0]["vendor_ids"]), sorted((self.v1 | self.v2).ids))
+        # The decided evaluation's workbook still has the archived vendor's column.
+        self.authenticate("ve_manager", "ve_manager")
+        response = self.url_open(f"/crm_vendor_eval/comparison/{decided.id}/xlsx")
+        self.assertEqual(response.status_code, 200)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Comparison"]
+        vendors = next(
+            row[2:]
+            for row in sheet.iter_rows(min_row=3, values_only=True)
+            if row[0] and row[0].strip() == "Criterion"
+        )
+        self.assertEqual(sorted(vendors), sorted((self.v1 | self.v2).mapped("name")))
 
     def test_a_decided_evaluation_keeps_its_opportunity(self):
         leads = self.env["crm.lead"].create(
