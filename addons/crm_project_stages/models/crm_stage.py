@@ -14,7 +14,8 @@ class CrmStage(models.Model):
     _inherit = ["crm.stage", "crm.project.cached.mixin", "crm.company.scope.mixin"]
     # _get_stage_table, _get_stage_lookups
     _cached_fields = frozenset({"phase_id", "is_won", "sequence", "team_id"})
-    _company_scope_paths = ("phase_id.company_id",)
+    # The phase it places deals in, and the sales team whose pipeline it is.
+    _company_scope_paths = ("phase_id.company_id", "team_id.company_id")
 
     phase_id = fields.Many2one(
         "crm.project.phase",

@@ -156,6 +156,44 @@ class TestCompanyConfigAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         self.assertEqual(self.stage_design.phase_id, self.phases["design"])
         self.assertEqual(lead.sudo().phase_id, self.phases["design"], "the deal stays in Design")
 
+    def test_a_stage_of_another_companys_team_is_not_changed(self):
+        """From the fifth review: the stages of a sales team of company B are B's set-up -
+        their phase or Won flag would move B's deals past the gate or win them."""
+        team_b = self.env["crm.team"].create(
+            {"name": "Harbour Sales", "company_id": self.company_b.id}
+        )
+        stage_b = self.env["crm.stage"].create(
+            {"name": "Harbour Review", "team_id": team_b.id, "phase_id": self.phases["design"].id}
+        )
+        lead = self._new_opportunity(
+            stage=stage_b, user=self.manager_ab, company_id=self.company_b.id, team_id=team_b.id
+        ).sudo()
+        self.assertEqual(lead.phase_id, self.phases["design"])
+        calls = [
+            ("write", [stage_b.id], {"phase_id": self.phases["tender"].id}),
+            ("write", [stage_b.id], {"is_won": True}),
+            ("write", [stage_b.id], {"name": "Renamed"}),
+            ("unlink", [stage_b.id]),
+            ("create", {"name": "Harbour Shortcut", "team_id": team_b.id}),
+            ("write", [self.stage_design.id], {"team_id": team_b.id}),
+        ]
+        for method, *args in calls:
+            answer = self.rpc("ps_manager_a", "crm.stage", method, *args)
+            self.assertRefused(answer, "AccessError", self.refusal)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (stage_b.name, stage_b.phase_id, stage_b.is_won),
+            ("Harbour Review", self.phases["design"], False),
+        )
+        self.assertEqual(self.env["crm.stage"].search([("team_id", "=", team_b.id)]), stage_b)
+        self.assertEqual(self.stage_design.team_id, self.team)
+        self.assertEqual((lead.phase_id, lead.outcome), (self.phases["design"], "open"))
+        # A manager of both companies does.
+        answer = self.rpc(
+            "ps_manager_ab", "crm.stage", "write", [stage_b.id], {"name": "Harbour Check"}
+        )
+        self.assertIs(answer["result"], True)
+
     def test_a_manager_of_both_companies_sets_them_up(self):
         answer = self.rpc(
             "ps_manager_ab",
