@@ -39,14 +39,19 @@ class CrmCompanyScopeMixin(models.AbstractModel):
         self._check_company_scope()
         return super().unlink()
 
+    def _get_scope_companies(self):
+        """The companies these records belong to or apply in (as superuser): those of the
+        paths ``_company_scope_paths`` (hook)."""
+        companies = self.env["res.company"].sudo()
+        for path in self._company_scope_paths:
+            companies |= self.sudo().mapped(path)
+        return companies
+
     def _check_company_scope(self):
         """Refuse records of (or applying in) a company that is not one of the user's."""
         if self.env.su or not self:
             return
-        outside = self.env["res.company"].sudo()
-        for path in self._company_scope_paths:
-            outside |= self.sudo().mapped(path)
-        outside -= self.env.user.company_ids.sudo()
+        outside = self._get_scope_companies() - self.env.user.company_ids.sudo()
         if outside:
             raise AccessError(
                 self.env._(

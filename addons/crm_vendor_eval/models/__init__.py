@@ -1,4 +1,5 @@
 from . import crm_vendor_eval_meaning_mixin
+from . import crm_vendor_eval_link_mixin
 from . import crm_vendor_eval_template
 from . import crm_vendor_evaluation
 from . import crm_vendor_evaluation_results

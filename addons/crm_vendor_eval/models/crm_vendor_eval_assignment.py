@@ -13,7 +13,13 @@ class CrmVendorEvalAssignment(models.Model):
     """A team member's scoring sheet: how far they are, and whether they submitted."""
 
     _name = "crm.vendor.eval.assignment"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.suite.server.fields.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.suite.server.fields.mixin",
+        "crm.vendor.eval.link.mixin",
+    ]
+    _shown_links = ("evaluation_id",)
     _description = "Vendor Evaluation Scoring Sheet"
     _order = "evaluation_id, user_id"
 

@@ -16,7 +16,8 @@ class CrmVendorEvalOffer(models.Model):
     """What a vendor costs: initial cost and recurring cost per year, in company currency."""
 
     _name = "crm.vendor.eval.offer"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.link.mixin"]
+    _shown_links = ("evaluation_id",)
     _description = "Vendor Cost of Ownership"
     _order = "evaluation_id, tco, id"
 
@@ -120,12 +121,11 @@ class CrmVendorEvalOffer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._guard_server_fields(vals_list, creating=True)
-        self._check_evaluation_open(
-            self.env["crm.vendor.evaluation"].browse(
-                {vals["evaluation_id"] for vals in vals_list if vals.get("evaluation_id")}
-            )
-        )
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        # Checked on what is stored: the context's default_evaluation_id or a saved default
+        # give the evaluation too.
+        self._check_evaluation_open(records.evaluation_id)
+        return records
 
     def write(self, vals):
         self._guard_server_fields([vals])

@@ -15,7 +15,8 @@ class CrmVendorEvalScore(models.Model):
     """What one evaluator gives one vendor on one criterion (0-5), with a comment."""
 
     _name = "crm.vendor.eval.score"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.link.mixin"]
+    _shown_links = ("evaluation_id", "assignment_id", "criterion_id")
     _description = "Vendor Evaluation Score"
     _order = (
         "evaluation_id, evaluator_id, category_sequence, category_id, criterion_sequence, "

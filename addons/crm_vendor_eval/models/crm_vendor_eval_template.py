@@ -68,6 +68,14 @@ class CrmVendorEvalTemplate(models.Model):
 
         precommit.data[WEIGHTS_CHECK].update(self.ids)
 
+    def _get_scope_companies(self):
+        """A template applies in the companies of the evaluations that use it: a shared one
+        moved into a company, or changed, by a manager of another company would take it from
+        those evaluations (their sheets, comparison and export read it)."""
+        used = self.env["crm.vendor.evaluation"].sudo().with_context(active_test=False)
+        groups = used._read_group([("template_id", "in", self.ids)], ["company_id"])
+        return super()._get_scope_companies().union(*(company for (company,) in groups))
+
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):
         used = self.env["crm.vendor.evaluation"].sudo().with_context(active_test=False)

@@ -12,7 +12,9 @@ class CrmVendorEvaluation(models.Model):
         "mail.activity.mixin",
         "crm.suite.server.fields.mixin",
         "crm.company.scope.mixin",
+        "crm.vendor.eval.link.mixin",
     ]
+    _shown_links = ("lead_id", "template_id")
     _order = "date_start desc, id desc"
 
     name = fields.Char(required=True, tracking=True)
@@ -212,16 +214,15 @@ class CrmVendorEvaluation(models.Model):
                     )
                 )
 
-    def _check_lead_readable(self, vals_list):
+    def _check_lead_readable(self, leads):
         """A user links only an opportunity they may open themselves: the evaluation shows
         its name to whoever reads the evaluation (a many2one is not checked against the
         rules of its target: any opportunity's name, of any salesperson or company, could be
-        read through it)."""
+        read through it). Checked on what is stored, the context's ``default_lead_id`` or a
+        saved default included."""
         if self.env.su:
             return
-        leads = self.env["crm.lead"].browse(
-            {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
-        )
+        leads = leads.with_env(self.env)
         if leads and not leads.has_access("read"):
             raise AccessError(
                 _(
@@ -230,22 +231,38 @@ class CrmVendorEvaluation(models.Model):
                 )
             )
 
+    def _check_template_readable(self, templates):
+        """A user evaluates on a template they may open themselves (another company's would
+        show its name and criteria through the evaluation, and stay in use there)."""
+        if self.env.su:
+            return
+        templates = templates.with_env(self.env)
+        if templates and not templates.has_access("read"):
+            raise AccessError(_("You can only use a template you can open yourself."))
+
     @api.model_create_multi
     def create(self, vals_list):
         self._guard_server_fields(vals_list, creating=True)
-        self._check_lead_readable(vals_list)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        stored = records.sudo()
+        records._check_lead_readable(stored.lead_id)
+        records._check_template_readable(stored.template_id)
+        return records
 
     def write(self, vals):
         self._guard_server_fields([vals])
         if self._get_changed_fields(vals, ["lead_id"]):  # the link it has stays, as the others
-            self._check_lead_readable([vals])
+            self._check_lead_readable(self.env["crm.lead"].browse(vals["lead_id"] or ()))
+        if self._get_changed_fields(vals, ["template_id"]):
+            self._check_template_readable(
+                self.env["crm.vendor.eval.template"].browse(vals["template_id"] or ())
+            )
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:
             started = self.sudo().filtered(
                 lambda evaluation: (
-                    evaluation.assignment_ids
+                    (evaluation.state != "draft" or evaluation.assignment_ids)
                     and evaluation._get_changed_fields(vals, ["template_id"])
                 )
             )

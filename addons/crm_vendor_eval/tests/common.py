@@ -105,6 +105,17 @@ class VendorEvalCase(TransactionCase):
         ]:
             self._score(evaluation, user, vendor, criterion, value)
 
+    def _decided(self, lead=None):
+        """An evaluation scored by the team and decided for Nimbus CRM (on ``lead``)."""
+        evaluation = self._evaluation()
+        if lead:
+            evaluation.sudo().lead_id = lead  # (test set-up)
+        self._fill_hand_example(evaluation)
+        self._submit_all(evaluation)
+        evaluation.write({"decision_vendor_id": self.v1.id, "decision_reason": "Best fit"})
+        evaluation.with_user(self.manager).action_decide()
+        return evaluation
+
     @staticmethod
     def _submit_all(evaluation):
         for sheet in evaluation.assignment_ids:

@@ -11,7 +11,8 @@ from .common import AttackMixin, VendorEvalCase
 
 FROZEN = "“CRM selection” is decided: reopen it to change %s."
 MERGE_REFUSED = (
-    "Nimbus CRM and Pacific Integrators are vendors of the same evaluation (“CRM selection”): "
+    "Nimbus CRM and Pacific Integrators are vendors of the same evaluation (1 evaluation(s) "
+    "you cannot open): "
     "merging them would mix up their scores and results. Keep both contacts, or first remove "
     "one of them from the evaluation (possible until scores are submitted on it)."
 )

@@ -162,7 +162,11 @@ class TestSubmitConfirmationAttacks(AttackMixin, HttpCase, VendorEvalCase):
             ["assignment_id"],
             {"assignment_id": {}, "line_count": {}, "unscored_count": {}},
         )
-        self.assertEqual(reply["result"]["value"].get("line_count", 0), 0, reply)
+        self.assertRefused(
+            reply,
+            "AccessError",
+            "Scoring Sheet: you can only choose a record you can open yourself.",
+        )
         self.assertEqual(alice_sheet.state, "open")
         # Alice confirms her own.
         reply = self.rpc(
@@ -205,6 +209,25 @@ class TestSubmitConfirmationAttacks(AttackMixin, HttpCase, VendorEvalCase):
             {"criterion_id": criterion.id},
             ["criterion_id"],
             {"criterion_id": {}, "guide": {}},
+        )
+        self.assertNotIn("Harbour's secret guide", str(reply))
+        # Nor with the names of the criterion and its category asked too (read as superuser,
+        # they would fill the cache the guide is then read from: the fifth review's probe).
+        reply = self.rpc(
+            "ve_alice",
+            "crm.vendor.eval.score",
+            "onchange",
+            [],
+            {"criterion_id": criterion.id},
+            [],
+            {
+                "criterion_id": {"fields": {"display_name": {}}},
+                "category_id": {"fields": {"display_name": {}}},
+                "guide": {},
+            },
+        )
+        self.assertRefused(
+            reply, "AccessError", "Criterion: you can only choose a record you can open yourself."
         )
         self.assertNotIn("Harbour's secret guide", str(reply))
         # Her own lines show their guide.

@@ -30,16 +30,6 @@ class TestReview4VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
             cls.env, login="ve_sales_manager", groups="sales_team.group_sale_manager"
         )
 
-    def _decided(self, lead=None):
-        evaluation = self._evaluation()
-        if lead:
-            evaluation.sudo().lead_id = lead  # (test set-up)
-        self._fill_hand_example(evaluation)
-        self._submit_all(evaluation)
-        evaluation.write({"decision_vendor_id": self.v1.id, "decision_reason": "Best fit"})
-        evaluation.with_user(self.manager).action_decide()
-        return evaluation
-
     def test_a_member_sees_the_costs_of_their_own_evaluations_only(self):
         evaluation = self._evaluation()
         offers = self.env["crm.vendor.eval.offer"].create(

@@ -6,6 +6,8 @@ class CrmVendorEvalSubmit(models.TransientModel):
     still empty (they count as not scored, never as zero) and that nothing changes after."""
 
     _name = "crm.vendor.eval.submit"
+    _inherit = ["crm.vendor.eval.link.mixin"]
+    _shown_links = ("assignment_id",)
     _description = "Submit a Vendor Scoring Sheet"
 
     assignment_id = fields.Many2one(
@@ -38,6 +40,12 @@ class CrmVendorEvalSubmit(models.TransientModel):
         if not self.env.su:
             wizards.assignment_id.sudo()._check_can_submit()
         return wizards
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "assignment_id" in vals and not self.env.su:
+            self.assignment_id.sudo()._check_can_submit()
+        return res
 
     @api.model
     def default_get(self, fields_list):
