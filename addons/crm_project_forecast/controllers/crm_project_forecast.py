@@ -29,7 +29,7 @@ class ProjectForecastController(http.Controller):
         try:
             values = json.loads(params or "{}")
             client_context = json.loads(context or "{}")
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # nested too deep: RecursionError
             raise UserError(request.env._("The export parameters are not valid JSON.")) from error
         if not isinstance(values, dict) or not isinstance(client_context, dict):
             raise UserError(request.env._("The export parameters are not valid JSON."))

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextvars import ContextVar
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -6,6 +7,9 @@ from odoo.osv import expression
 
 from .. import periods
 
+# The server is writing the sum of their members into team targets (``_recompute_from_members``):
+# not a context key, which any client could send to switch the upkeep off.
+SYNCING = ContextVar("crm_project_forecast_target_syncing", default=False)
 TARGET_PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
 
@@ -185,7 +189,7 @@ class CrmSalesTarget(models.Model):
 
     def _sync_from_members(self):
         """Team targets that are the sum of their members follow every change."""
-        if self.env.context.get("crm_target_syncing"):
+        if SYNCING.get():
             return
         self._sync_team_targets(self.filtered(lambda t: t.target_level == "user")._period_scope())
         self.filtered(lambda t: t.from_members)._recompute_from_members()
@@ -215,7 +219,11 @@ class CrmSalesTarget(models.Model):
             )
             total = sum(sum(by_company.values()) for by_company in amounts.values())
             if target.amount != total:
-                target.with_context(crm_target_syncing=True).write({"amount": total})
+                token = SYNCING.set(True)
+                try:
+                    target.write({"amount": total})
+                finally:
+                    SYNCING.reset(token)
 
     @api.model
     def _get_target_amounts(

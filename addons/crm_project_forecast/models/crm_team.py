@@ -1,14 +1,17 @@
 from odoo import api, models
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import is_module_uninstalling
 from odoo.exceptions import UserError
 
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_targets(self):
         """A team's targets and budgets are the plan its results are measured against: the
         team is archived, not deleted, while it has some."""
+        if is_module_uninstalling(self.env, "crm_project_forecast"):
+            return
         Target = self.env["crm.sales.target"].sudo().with_context(active_test=False)
         used = Target.search([("team_id", "in", self.ids)], limit=1).team_id
         if used:

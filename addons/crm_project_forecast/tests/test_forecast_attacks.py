@@ -359,6 +359,41 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn(TOO_LARGE, response.text)
 
+    def test_deeply_nested_export_parameters_are_a_clear_error(self):
+        """JSON nested deeper than the parser goes (2 KB of brackets) was a server error (the
+        fifth review's probe): answered 400 with the reason, as any JSON that is not valid."""
+        self.authenticate("fc_manager", "fc_manager")
+        self._rpc_login = "fc_manager"
+        for key in ("params", "context"):
+            query = {"params": "{}", "context": "{}", key: "[" * 2000}
+            response = self.url_open(
+                f"{ROUTE}?params={quote(query['params'])}&context={quote(query['context'])}"
+            )
+            self.assertEqual(response.status_code, 400, key)
+            self.assertIn("The export parameters are not valid JSON.", response.text)
+
+    def test_the_sum_of_member_targets_is_kept_whatever_the_context(self):
+        """A team target marked *Sum of Member Targets* follows its members: no context key
+        of a client switches that off (the fifth review's probe)."""
+        east = self.env["crm.sales.target"].search([("team_id", "=", self.east.id)])
+        east.from_members = True
+        self.assertEqual(east.amount, 120_000)
+        rita_q2 = self.env["crm.sales.target"].search(
+            [("user_id", "=", self.rita.id), ("date_start", "=", "2030-04-01")]
+        )
+        for target, amount in ((rita_q2, 12_345), (east, 999_999)):
+            answer = self.rpc(
+                "fc_manager",
+                "crm.sales.target",
+                "write",
+                target.ids,
+                {"amount": amount},
+                context={"crm_target_syncing": True},
+            )
+            self.assertNotIn("error", answer)
+            self.env.invalidate_all()
+            self.assertEqual(east.amount, 12_345, "the sum of its members' targets")
+
     def test_a_cost_per_activity_stays_a_cost(self):
         """A cost per activity too large for its rounding was a server error (the fourth
         review's probe); a negative one would lower the cost of selling: both refused with a
@@ -509,13 +544,16 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
     def test_a_team_with_targets_is_archived_not_deleted(self):
         targets = self.env["crm.sales.target"].search([("team_id", "=", self.west.id)])
         self.assertEqual(len(targets), 3)
-        answer = self.rpc("fc_manager", "crm.team", "unlink", self.west.ids)
-        self.assertRefused(
-            answer,
-            "UserError",
-            "The sales team “West” has sales targets or selling cost budgets: archive it "
-            "instead of deleting it",
-        )
+        # Also with the flag of a module's uninstall in the context, which Odoo's guards
+        # (at_uninstall=False) step aside for and any client can send (the fifth review).
+        for context in ({}, {"_force_unlink": True}):
+            answer = self.rpc("fc_manager", "crm.team", "unlink", self.west.ids, context=context)
+            self.assertRefused(
+                answer,
+                "UserError",
+                "The sales team “West” has sales targets or selling cost budgets: archive it "
+                "instead of deleting it",
+            )
         self.env.invalidate_all()
         self.assertTrue(self.west.exists())
         self.assertEqual(targets.exists().team_id, self.west)

@@ -29,10 +29,14 @@ class CrmLeadProblem(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Owner", default=lambda self: self.env.user)
     state = fields.Selection(
-        [("open", "Open"), ("solved", "Solved")], default="open", required=True, index=True
+        [("open", "Open"), ("solved", "Solved")],
+        default="open",
+        required=True,
+        index=True,
+        copy=False,
     )
     date_solved = fields.Datetime(
-        string="Solved On", readonly=True, help="When the problem was marked solved."
+        string="Solved On", readonly=True, copy=False, help="When the problem was marked solved."
     )
     note = fields.Text(string="Details")
 

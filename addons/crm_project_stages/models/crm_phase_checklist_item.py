@@ -1,6 +1,7 @@
 from collections import namedtuple
 
 from odoo import api, fields, models, tools
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import is_module_uninstalling
 from odoo.exceptions import UserError
 
 from .crm_project_cached_mixin import kept_for_transaction
@@ -42,25 +43,25 @@ class CrmPhaseChecklistItem(models.Model):
         help="Leave empty to use this item in every company.",
     )
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_ticked(self):
         """A deliverable ticked off on an opportunity is part of its record: archive it."""
-        ticked = dict(
+        if is_module_uninstalling(self.env, "crm_project_stages"):
+            return
+        # Of every company (a shared item's ticks are each company's): the refusal names the
+        # item, not how many deals of other companies ticked it.
+        ticked = (
             self.env["crm.lead.checklist.line"]
             .sudo()
-            ._read_group(
-                [("item_id", "in", self.ids), ("done", "=", True)], ["item_id"], ["__count"]
-            )
+            .search([("item_id", "in", self.ids), ("done", "=", True)], limit=1)
         )
         if ticked:
-            item, count = next(iter(ticked.items()))
             raise UserError(
                 self.env._(
-                    "Opportunities that ticked “%(item)s” off: %(count)s. Please archive it "
-                    "instead of deleting it (Action → Archive): an archived item gates no move, "
-                    "and the opportunities keep their ticks.",
-                    item=item.name,
-                    count=count,
+                    "“%(item)s” is ticked off on opportunities. Please archive it instead of "
+                    "deleting it (Action → Archive): an archived item gates no move, and the "
+                    "opportunities keep their ticks.",
+                    item=ticked.item_id.with_env(self.env).name,
                 )
             )
 

@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import is_module_uninstalling
 from odoo.exceptions import UserError
 
 from .crm_project_cached_mixin import kept_for_transaction
@@ -59,9 +60,11 @@ class CrmProjectPhase(models.Model):
             CrmProjectPhase, self.filtered(lambda phase: phase.id not in names)
         )._compute_display_name()
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_used(self):
         """Stages, opportunities and their history point to a phase: archive it instead."""
+        if is_module_uninstalling(self.env, "crm_project_stages"):
+            return
         for model, label in (
             ("crm.stage", self.env._("stages")),
             ("crm.lead", self.env._("opportunities")),

@@ -482,13 +482,18 @@ class TestGateAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
         lead = self._new_opportunity()
         line = lead.checklist_line_ids.filtered(lambda ln: ln.item_id == item)
         self.rpc("ps_rep", "crm.lead.checklist.line", "write", [line.id], {"done": True})
-        answer = self.rpc("ps_manager", "crm.phase.checklist.item", "unlink", [item.id])
-        self.assertRefused(
-            answer,
-            "UserError",
-            "Opportunities that ticked “Credit check passed” off: 1.",
-            "archive it instead of deleting it",
-        )
+        # Also with the flag of a module's uninstall in the context, which Odoo's guards
+        # (at_uninstall=False) step aside for and any client can send (the fifth review).
+        for context in ({}, {"_force_unlink": True}):
+            answer = self.rpc(
+                "ps_manager", "crm.phase.checklist.item", "unlink", [item.id], context=context
+            )
+            self.assertRefused(
+                answer,
+                "UserError",
+                "“Credit check passed” is ticked off on opportunities.",
+                "archive it instead of deleting it",
+            )
         self.env.invalidate_all()
         self.assertTrue(item.exists())
         self.assertEqual((line.exists(), line.done, line.done_by_id), (line, True, self.rep))

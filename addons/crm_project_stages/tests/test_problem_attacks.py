@@ -80,6 +80,11 @@ class TestProblemAttacks(JsonRpcMixin, HttpCase, ProjectStagesCase):
             )
         self.assertEqual(self.problems_of(lead), problem)
         self.assertEqual(problem.date_solved, solved_on)
+        # Duplicated (the form's Duplicate), a problem is a new one, open, not solved on any
+        # day: the copy no longer carries the server's date, which refused every duplicate.
+        answer = self.rpc("ps_rep", "crm.lead.problem", "copy", [problem.id])
+        copy = self.env["crm.lead.problem"].browse(answer.get("result"))
+        self.assertEqual((copy.lead_id, copy.state, copy.date_solved), (lead, "open", False))
 
     def test_a_problem_written_solved_again_keeps_its_day(self):
         """Marked solved again (a whole record saved, a file imported back: the fourth

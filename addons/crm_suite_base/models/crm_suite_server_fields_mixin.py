@@ -14,6 +14,19 @@ MAX_AMOUNT_TEXT = f"{MAX_AMOUNT:,}"
 
 # The values server code adds to a user's write (``server_values``): a Python context variable,
 # out of any client's reach (unlike Odoo's context), holding (model, values, field names).
+def is_module_uninstalling(env, module):
+    """True while ``module`` itself is being uninstalled: the ORM's flag and the module's
+    state on the server. Odoo skips the ``@api.ondelete(at_uninstall=False)`` guards of any
+    ``unlink`` whose context holds the flag (``_force_unlink``), which any client can send:
+    the suite's guards are ``at_uninstall=True`` and step aside on this only."""
+    return bool(
+        env.context.get(MODULE_UNINSTALL_FLAG)
+        and env["ir.module.module"]
+        .sudo()
+        .search_count([("name", "=", module), ("state", "=", "to remove")], limit=1)
+    )
+
+
 SERVER_VALUES = ContextVar("crm_suite_server_values", default=())
 
 
@@ -237,9 +250,4 @@ class CrmSuiteServerFieldsMixin(models.AbstractModel):
         """True while ``module`` itself is being uninstalled: the ORM's flag and the module's
         state on the server (a client can send the former, not fake the latter). Lets an
         addon's ``@api.ondelete(at_uninstall=True)`` guards step aside for its own removal."""
-        return bool(
-            self.env.context.get(MODULE_UNINSTALL_FLAG)
-            and self.env["ir.module.module"]
-            .sudo()
-            .search_count([("name", "=", module), ("state", "=", "to remove")], limit=1)
-        )
+        return is_module_uninstalling(self.env, module)

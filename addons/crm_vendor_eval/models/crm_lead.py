@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.addons.crm_suite_base.models.crm_suite_server_fields_mixin import is_module_uninstalling
 from odoo.exceptions import UserError
 
 
@@ -28,10 +29,12 @@ class CrmLead(models.Model):
         evaluations.write({"lead_id": self.id})
         return res
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_evaluated(self):
         """An opportunity vendor evaluations are linked to is archived, not deleted: a decided
         evaluation keeps its opportunity, and the others name it to their team."""
+        if is_module_uninstalling(self.env, "crm_vendor_eval"):
+            return
         Evaluation = self.env["crm.vendor.evaluation"].sudo().with_context(active_test=False)
         evaluation = Evaluation.search([("lead_id", "in", self.ids)], limit=1)
         if evaluation:

@@ -118,14 +118,16 @@ class TestReview4VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
         )
         self.assertEqual(leads.exists(), leads)
         self.assertEqual((decided.lead_id, under_way.lead_id), (tail, tail))
-        # Deleting it: refused (archive it instead).
-        reply = self.rpc("ve_sales_manager", "crm.lead", "unlink", tail.ids)
-        self.assertRefused(
-            reply,
-            "UserError",
-            f"“{tail.name}” is the opportunity of the vendor evaluation “Second look”: archive "
-            "it instead of deleting it.",
-        )
+        # Deleting it: refused (archive it instead), with the flag of a module's uninstall in
+        # the context too (Odoo's at_uninstall=False guards step aside for it: fifth review).
+        for context in ({}, {"_force_unlink": True}):
+            reply = self.rpc("ve_sales_manager", "crm.lead", "unlink", tail.ids, context=context)
+            self.assertRefused(
+                reply,
+                "UserError",
+                f"“{tail.name}” is the opportunity of the vendor evaluation “Second look”: "
+                "archive it instead of deleting it.",
+            )
         self.assertTrue(tail.exists())
         self.assertEqual(decided.lead_id, tail)
         # Reopened, the evaluations follow the merge to the deal kept.
