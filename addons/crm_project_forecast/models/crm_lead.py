@@ -2,7 +2,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.addons.crm_project_stages.models.crm_lead_phase_gate import MANAGER_GROUP
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 from odoo.tools.sql import create_index
 
 from .crm_project_phase import FORECAST_CATEGORIES
@@ -12,6 +12,17 @@ CLOSED_WON = ("won", "Closed Won")
 # funnel's closed deals): crm sets them at each move, win and loss; a Sales Manager may correct
 # them (an import of past deals, say), a salesperson may not move a win into another period.
 CLOSING_DATES = frozenset({"date_closed", "date_last_stage_update"})
+# The fields whose change dates a win again (``_compute_date_won``), and the key under which
+# the transaction notes the deals a write changed them on (``write``).
+WON_DAY_INPUTS = (
+    "date_closed",
+    "date_last_stage_update",
+    "stage_id",
+    "user_id",
+    "team_id",
+    "company_id",
+)
+REDATED = "crm_project_forecast.won_day_redated"
 # The fields of the forecast of an opportunity: only the server writes them.
 FORECAST_FIELDS = frozenset(
     {
@@ -188,14 +199,63 @@ class CrmLead(models.Model):
         its day when a zone changes afterwards (a salesperson's own, or the company contact's
         that any contact editor may write), so that nobody moves a win into another period
         with a preference; a new closing date or salesperson (a Sales Manager's correction)
-        dates it again."""
+        dates it again, a value written again as it was does not (``_get_kept_won_days``)."""
+        kept = self._get_kept_won_days()
         for lead in self:
             when = lead.date_closed or lead.date_last_stage_update
             if lead.outcome == "won" and when:
-                zone = lead._get_forecast_tz()
-                lead.date_won = pytz.UTC.localize(when).astimezone(zone).date()
+                day = kept.get(lead._origin.id)
+                if not day:
+                    zone = lead._get_forecast_tz()
+                    day = pytz.UTC.localize(when).astimezone(zone).date()
+                lead.date_won = day
             else:
                 lead.date_won = False
+
+    def _get_kept_won_days(self):
+        """{deal id: won day as stored} of those of these deals that were won already and
+        whose won day's inputs (``WON_DAY_INPUTS``) no write of this transaction changed: the
+        ORM computes the day again whenever a field it depends on is written or computed,
+        even to the value it had (the salesperson or the stage written again as they are, a
+        phase's settings saved, the outcome computed again to Won), and the time zones of
+        now are not those of the win. One query, for such deals only."""
+        redated = self.env.cr.precommit.data.get(REDATED, frozenset())
+        ids = [
+            lead._origin.id
+            for lead in self
+            if lead._origin.id and lead._origin.id not in redated and lead.outcome == "won"
+        ]
+        if not ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, date_won FROM crm_lead
+                    WHERE id = ANY(%s) AND outcome = 'won' AND date_won IS NOT NULL""",
+                ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def write(self, vals):
+        changing = self._get_won_day_changes(vals)
+        if changing:
+            data = self.env.cr.precommit.data
+            data[REDATED] = data.get(REDATED, frozenset()) | changing
+        return super().write(vals)
+
+    def _get_won_day_changes(self, vals):
+        """The ids of these deals whose won day ``vals`` may date again: one of its inputs
+        (``WON_DAY_INPUTS``) given a value other than the deal's."""
+        changing = set()
+        for name in WON_DAY_INPUTS:
+            if name not in vals:
+                continue
+            field = self._fields[name]
+            for lead in self:
+                new = field.convert_to_cache(vals[name], lead)
+                if new != field.convert_to_cache(lead[name], lead):
+                    changing.add(lead.id)
+        return frozenset(changing)
 
     def _compute_forecast_date(self):
         """The won date of a won deal, else its expected closing

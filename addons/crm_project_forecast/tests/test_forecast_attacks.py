@@ -86,6 +86,28 @@ class TestForecastAttacks(JsonRpcMixin, HttpCase, ForecastCase):
         self.assertEqual((self.company.partner_id.tz, self.rita.tz), ("Asia/Shanghai",) * 2)
         self.assertEqual(days(), before)
         self.assertEqual(self.data()["totals"]["won"], won_q2)
+        # Nor does writing again what a won deal has (its salesperson, its Won stage: a client
+        # may send the whole record), nor a Sales Manager saving the settings of its phase as
+        # they are (the fifth review's probes): the ORM computes the day again then.
+        for vals in ({"user_id": self.rita.id}, {"stage_id": self.stage_won.id}):
+            answer = self.rpc("fc_rita", "crm.lead", "write", self.won.ids, vals)
+            self.assertIs(answer.get("result"), True, answer.get("error"))
+        tender = self.phases["tender"]
+        answer = self.rpc(
+            "fc_manager",
+            "crm.project.phase",
+            "write",
+            tender.ids,
+            {"stall_days": tender.stall_days},
+        )
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        self.assertEqual(days(), before)
+        self.assertEqual(self.data()["totals"]["won"], won_q2)
+        # A Sales Manager's correction of the salesperson dates it again, in the new one's zone.
+        answer = self.rpc("fc_manager", "crm.lead", "write", self.won.ids, {"user_id": self.sho.id})
+        self.assertIs(answer.get("result"), True, answer.get("error"))
+        self.env.invalidate_all()
+        self.assertEqual(str(self.won.date_won), "2030-07-01", "21:30 UTC is July 1 in Shanghai")
 
     # ------------------------------------------------------------------ 9: server fields
 
