@@ -18,6 +18,9 @@ CHURN_FIELDS = {
 COMPANY_FIELDS = {"company_churn_score", "company_churn_risk"}
 # Set (by server code only, unlike the context) while the partner merge copies values onto the
 # partner it keeps: the churn fields are left out, then recomputed from the merged history.
+# Who reads a customer's churn score, risk and reasons (as its history: salespeople and Sales
+# Managers), not every user who may read contacts (other apps' users, portal customers).
+SALES_GROUP = "sales_team.group_sale_salesman"
 MERGING = contextvars.ContextVar("crm_churn_score_merging", default=False)
 
 
@@ -33,39 +36,57 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         help="Latest churn risk score (0-100).",
+        groups=SALES_GROUP,
     )
     churn_risk = fields.Selection(
-        RISK_LEVELS, string="Churn Risk", readonly=True, copy=False, index=True
+        RISK_LEVELS,
+        string="Churn Risk",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups=SALES_GROUP,
     )
-    churn_scored_at = fields.Datetime(string="Churn Scored On", readonly=True, copy=False)
-    churn_model_version = fields.Char(string="Churn Model Version", readonly=True, copy=False)
+    churn_scored_at = fields.Datetime(
+        string="Churn Scored On", readonly=True, copy=False, groups=SALES_GROUP
+    )
+    churn_model_version = fields.Char(
+        string="Churn Model Version", readonly=True, copy=False, groups=SALES_GROUP
+    )
     churn_score_change = fields.Float(
         string="Churn Score Change",
         digits=(5, 1),
         readonly=True,
         copy=False,
         help="Change of the latest score against the previous one.",
+        groups=SALES_GROUP,
     )
     churn_drivers = fields.Json(
         string="Churn Drivers",
         readonly=True,
         copy=False,
         help="Reasons behind the current score.",
+        groups=SALES_GROUP,
     )
-    churn_drivers_text = fields.Text(string="Churn Reasons", compute="_compute_churn_drivers_text")
-    churn_score_ids = fields.One2many("crm.churn.score", "partner_id", string="Churn Scores")
+    churn_drivers_text = fields.Text(
+        string="Churn Reasons", compute="_compute_churn_drivers_text", groups=SALES_GROUP
+    )
+    churn_score_ids = fields.One2many(
+        "crm.churn.score", "partner_id", string="Churn Scores", groups=SALES_GROUP
+    )
     company_churn_score = fields.Float(
         string="Company Churn Score",
         compute="_compute_company_churn_score",
         search="_search_company_churn_score",
         digits=(5, 1),
         help="Latest churn risk score of the contact's company (0-100).",
+        groups=SALES_GROUP,
     )
     company_churn_risk = fields.Selection(
         RISK_LEVELS,
         string="Company Churn Risk",
         compute="_compute_company_churn_risk",
         search="_search_company_churn_risk",
+        groups=SALES_GROUP,
     )
     churn_followup_user_id = fields.Many2one(
         "res.users",
@@ -73,6 +94,7 @@ class ResPartner(models.Model):
         compute="_compute_churn_followup_user_id",
         help="Who follows up the customer's churn risk: its salesperson, else (in grey) the "
         "salesperson of its latest opportunity.",
+        groups=SALES_GROUP,
     )
 
     @api.depends("commercial_partner_id.churn_drivers")
