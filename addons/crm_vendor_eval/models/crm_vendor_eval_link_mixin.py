@@ -17,7 +17,11 @@ class CrmVendorEvalLinkMixin(models.AbstractModel):
 
     def onchange(self, values, field_names, fields_spec):
         self._check_shown_links(values)
-        return super().onchange(values, field_names, fields_spec)
+        result = super().onchange(values, field_names, fields_spec)
+        # What the onchange filled in itself: the context's default_<field> keys, one's own
+        # saved defaults.
+        self._check_shown_links(result.get("value") or {})
+        return result
 
     def _check_shown_links(self, values):
         if self.env.su:

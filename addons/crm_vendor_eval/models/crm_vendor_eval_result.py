@@ -5,7 +5,8 @@ class CrmVendorEvalResult(models.Model):
     """A vendor's standing in an evaluation, computed from the scores given."""
 
     _name = "crm.vendor.eval.result"
-    _inherit = ["crm.suite.server.fields.mixin"]
+    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.link.mixin"]
+    _shown_links = ("evaluation_id", "strongest_category_id", "weakest_category_id")
     _description = "Vendor Evaluation Result"
     _order = "evaluation_id, rank, id"
 

@@ -112,10 +112,22 @@ class CrmVendorEvalTemplate(models.Model):
 
 class CrmVendorEvalCategory(models.Model):
     _name = "crm.vendor.eval.category"
-    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.meaning.mixin"]
+    _inherit = [
+        "crm.suite.server.fields.mixin",
+        "crm.vendor.eval.meaning.mixin",
+        "crm.company.scope.mixin",
+        "crm.vendor.eval.link.mixin",
+    ]
+    _company_scope_paths = ("template_id.company_id",)
+    _shown_links = ("template_id",)
     _description = "Vendor Evaluation Category"
     _order = "template_id, sequence, id"
     _score_field = "category_id"
+
+    def _get_scope_companies(self):
+        """A category is its template's: it applies where the template does (its company, and
+        those of the evaluations that use it)."""
+        return self.sudo().template_id._get_scope_companies()
 
     template_id = fields.Many2one(
         "crm.vendor.eval.template", required=True, ondelete="cascade", index=True
@@ -198,10 +210,21 @@ class CrmVendorEvalCategory(models.Model):
 
 class CrmVendorEvalCriterion(models.Model):
     _name = "crm.vendor.eval.criterion"
-    _inherit = ["crm.suite.server.fields.mixin", "crm.vendor.eval.meaning.mixin"]
+    _inherit = [
+        "crm.suite.server.fields.mixin",
+        "crm.vendor.eval.meaning.mixin",
+        "crm.company.scope.mixin",
+        "crm.vendor.eval.link.mixin",
+    ]
+    _company_scope_paths = ("category_id.template_id.company_id",)
+    _shown_links = ("category_id",)
     _description = "Vendor Evaluation Criterion"
     _order = "category_id, sequence, id"
     _score_field = "criterion_id"
+
+    def _get_scope_companies(self):
+        """A criterion is its template's: it applies where the template does."""
+        return self.sudo().category_id.template_id._get_scope_companies()
 
     category_id = fields.Many2one(
         "crm.vendor.eval.category", required=True, ondelete="cascade", index=True

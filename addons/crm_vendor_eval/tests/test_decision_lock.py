@@ -11,8 +11,8 @@ from .common import AttackMixin, VendorEvalCase
 
 FROZEN = "“CRM selection” is decided: reopen it to change %s."
 MERGE_REFUSED = (
-    "Nimbus CRM and Pacific Integrators are vendors of the same evaluation (1 evaluation(s) "
-    "you cannot open): "
+    "Nimbus CRM and Pacific Integrators are vendors of the same evaluation (evaluations you "
+    "cannot open): "
     "merging them would mix up their scores and results. Keep both contacts, or first remove "
     "one of them from the evaluation (possible until scores are submitted on it)."
 )

@@ -100,6 +100,23 @@ class TestReview5VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
         )
         self.assertEqual(reply["error"], "AccessError")
         self.assertNotIn("Secret merger deal", str(reply))
+        # Nor filled in from the saved default, or the context's.
+        for context in ({}, {"default_lead_id": self.lead.id}):
+            reply = self.rpc(
+                "ve_manager",
+                "crm.vendor.evaluation",
+                "onchange",
+                [],
+                {},
+                [],
+                {"lead_id": {"fields": {"display_name": {}}}},
+                context=context,
+            )
+            self.assertRefused(
+                reply,
+                "AccessError",
+                "Opportunity: you can only choose a record you can open yourself.",
+            )
         # Company A's own template, to a manager of company B: not used, not shown.
         self.template.company_id = self.company_a
         reply = self.rpc(
@@ -117,6 +134,33 @@ class TestReview5VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
             {"template_id": self.template.id},
             [],
             {"template_id": {"fields": {"display_name": {}}}},
+        )
+        self.assertEqual(reply["error"], "AccessError")
+        self.assertNotIn("Small template", str(reply))
+        for model, vals in (
+            ("crm.vendor.evaluation", {}),
+            ("crm.vendor.eval.category", {}),
+        ):
+            reply = self.rpc(
+                "ve_manager_b",
+                model,
+                "onchange",
+                [],
+                vals,
+                [],
+                {"template_id": {"fields": {"display_name": {}}}},
+                context={"default_template_id": self.template.id},
+            )
+            self.assertEqual(reply["error"], "AccessError", model)
+            self.assertNotIn("Small template", str(reply))
+        reply = self.rpc(
+            "ve_manager_b",
+            "crm.vendor.eval.criterion",
+            "onchange",
+            [],
+            {"category_id": self.cat_a.id},
+            [],
+            {"category_id": {"fields": {"display_name": {}}}, "template_id": {}},
         )
         self.assertEqual(reply["error"], "AccessError")
         self.assertNotIn("Small template", str(reply))
@@ -163,6 +207,23 @@ class TestReview5VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
         )
         self.assertEqual(reply["error"], "AccessError")
         self.assertNotIn("Replace Nimbus CRM", str(reply))
+        # Nor a cost line's or a result's form, pointed at it or given it as a default.
+        for model, vals, context in (
+            ("crm.vendor.eval.offer", {}, {"default_evaluation_id": others.id}),
+            ("crm.vendor.eval.result", {"evaluation_id": others.id}, {}),
+        ):
+            reply = self.rpc(
+                "ve_carol",
+                model,
+                "onchange",
+                [],
+                vals,
+                [],
+                {"evaluation_id": {"fields": {"display_name": {}}}},
+                context=context,
+            )
+            self.assertEqual(reply["error"], "AccessError", model)
+            self.assertNotIn("Replace Nimbus CRM", str(reply))
         # Her own, as before.
         reply = self.rpc(
             "ve_carol",
@@ -188,6 +249,25 @@ class TestReview5VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
             )
             self.assertRefused(reply, "AccessError", refusal)
         self.assertEqual(self.snapshot(self.template), before)
+        # Nor through its categories and criteria, which company A's sheets show.
+        categories = self.snapshot(self.template.category_ids)
+        criteria = self.snapshot(self.template.category_ids.criterion_ids)
+        for model, method, args in (
+            ("crm.vendor.eval.category", "write", [self.cat_a.ids, {"name": "Harbour's"}]),
+            ("crm.vendor.eval.criterion", "write", [self.a1.ids, {"guide": "Harbour's guide"}]),
+            ("crm.vendor.eval.criterion", "write", [self.a2.ids, {"active": False}]),
+            ("crm.vendor.eval.criterion", "create", [{"name": "c9", "category_id": self.cat_a.id}]),
+            (
+                "crm.vendor.eval.category",
+                "create",
+                [{"name": "C", "template_id": self.template.id, "weight": 0}],
+            ),
+        ):
+            reply = self.rpc("ve_manager_b", model, method, *args)
+            self.assertEqual(reply["error"], "AccessError", (model, method))
+            self.assertIn("YourCompany is not one of your companies", reply["message"])
+        self.assertEqual(self.snapshot(self.template.category_ids), categories)
+        self.assertEqual(self.snapshot(self.template.category_ids.criterion_ids), criteria)
         # Unused, it is everyone's to set up.
         spare = self.template.copy({"name": "Spare template"})
         reply = self.rpc(
@@ -239,7 +319,7 @@ class TestReview5VendorAttacks(AttackMixin, HttpCase, VendorEvalCase):
             "ve_merger", "base.partner.merge.automatic.wizard", "action_merge", [reply["result"]]
         )
         self.assertEqual(reply["error"], "UserError")
-        self.assertIn("1 evaluation(s) you cannot open", reply["message"])
+        self.assertIn("evaluations you cannot open", reply["message"])
         self.assertNotIn("Confidential", reply["message"])
         self.assertTrue(self.v2.exists())
         # To an Evaluation Manager, it is named.

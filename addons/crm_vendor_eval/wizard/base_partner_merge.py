@@ -44,13 +44,12 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             .with_context(active_test=False)
             .browse(sorted({partner for row in rows for partner in row[1]}))
         )
-        # Named to whoever may open them; the others (of another team or company) counted.
+        # Named to whoever may open them; the others (of another team or company) neither
+        # named nor counted.
         readable = evaluations.with_env(self.env)._filtered_access("read")
         names = [f"“{name}”" for name in readable.sudo().mapped("name")]
         if len(evaluations) > len(readable):
-            names.append(
-                self.env._("%s evaluation(s) you cannot open", len(evaluations) - len(readable))
-            )
+            names.append(self.env._("evaluations you cannot open"))
         raise UserError(
             self.env._(
                 "%(vendors)s are vendors of the same evaluation (%(evaluations)s): merging them "
