@@ -5,9 +5,10 @@ from odoo.exceptions import AccessError
 class CrmVendorEvalLinkMixin(models.AbstractModel):
     """A form's onchange shows the records its links name - their name, and the fields
     related to them (read as superuser, or from the cache the superuser's read filled) - of
-    any id a client gives, without creating anything: refused for a link the user may not
-    read (another evaluation, another evaluator's sheet, another company's criterion or
-    opportunity). The link a record already has is shown as before."""
+    any id a client gives or a default fills in, without creating anything: refused for a
+    link the user may not read (another evaluation, another evaluator's sheet, another
+    company's category, criterion, template or opportunity). The link a record already has
+    is shown as before."""
 
     _name = "crm.vendor.eval.link.mixin"
     _description = "Vendor Evaluations: links a form shows"

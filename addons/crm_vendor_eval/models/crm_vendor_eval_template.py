@@ -124,11 +124,6 @@ class CrmVendorEvalCategory(models.Model):
     _order = "template_id, sequence, id"
     _score_field = "category_id"
 
-    def _get_scope_companies(self):
-        """A category is its template's: it applies where the template does (its company, and
-        those of the evaluations that use it)."""
-        return self.sudo().template_id._get_scope_companies()
-
     template_id = fields.Many2one(
         "crm.vendor.eval.template", required=True, ondelete="cascade", index=True
     )
@@ -151,6 +146,11 @@ class CrmVendorEvalCategory(models.Model):
     _sql_constraints = [
         ("weight_positive", "CHECK(weight >= 0)", "A category weight cannot be negative.")
     ]
+
+    def _get_scope_companies(self):
+        """A category is its template's: it applies where the template does (its company, and
+        those of the evaluations that use it)."""
+        return self.sudo().template_id._get_scope_companies()
 
     def _used_criteria(self):
         """The criteria of these categories (archived too) that evaluations have scored."""
@@ -222,10 +222,6 @@ class CrmVendorEvalCriterion(models.Model):
     _order = "category_id, sequence, id"
     _score_field = "criterion_id"
 
-    def _get_scope_companies(self):
-        """A criterion is its template's: it applies where the template does."""
-        return self.sudo().category_id.template_id._get_scope_companies()
-
     category_id = fields.Many2one(
         "crm.vendor.eval.category", required=True, ondelete="cascade", index=True
     )
@@ -252,6 +248,10 @@ class CrmVendorEvalCriterion(models.Model):
     _sql_constraints = [
         ("weight_positive", "CHECK(weight > 0)", "A criterion weight must be positive.")
     ]
+
+    def _get_scope_companies(self):
+        """A criterion is its template's: it applies where the template does."""
+        return self.sudo().category_id.template_id._get_scope_companies()
 
     def _used(self):
         """The criteria among these that evaluations have scored (a line on a scoring sheet)."""
