@@ -214,30 +214,22 @@ class CrmVendorEvaluation(models.Model):
                     )
                 )
 
-    def _check_lead_readable(self, leads):
-        """A user links only an opportunity they may open themselves: the evaluation shows
-        its name to whoever reads the evaluation (a many2one is not checked against the
-        rules of its target: any opportunity's name, of any salesperson or company, could be
-        read through it). Checked on what is stored, the context's ``default_lead_id`` or a
-        saved default included."""
+    def _check_links_readable(self, leads, templates):
+        """A user links only an opportunity, and evaluates only on a template, they may open
+        themselves: the evaluation shows them to whoever reads it (a many2one is not checked
+        against the rules of its target: any opportunity's name, of any salesperson or
+        company, or another company's template and criteria could be read through it).
+        Checked on what is stored, the context's defaults or saved defaults included."""
         if self.env.su:
             return
-        leads = leads.with_env(self.env)
-        if leads and not leads.has_access("read"):
+        if leads and not leads.with_env(self.env).has_access("read"):
             raise AccessError(
                 _(
                     "You can only link an opportunity you can open yourself: the evaluation "
                     "shows it to everyone who reads the evaluation."
                 )
             )
-
-    def _check_template_readable(self, templates):
-        """A user evaluates on a template they may open themselves (another company's would
-        show its name and criteria through the evaluation, and stay in use there)."""
-        if self.env.su:
-            return
-        templates = templates.with_env(self.env)
-        if templates and not templates.has_access("read"):
+        if templates and not templates.with_env(self.env).has_access("read"):
             raise AccessError(_("You can only use a template you can open yourself."))
 
     @api.model_create_multi
@@ -245,18 +237,19 @@ class CrmVendorEvaluation(models.Model):
         self._guard_server_fields(vals_list, creating=True)
         records = super().create(vals_list)
         stored = records.sudo()
-        records._check_lead_readable(stored.lead_id)
-        records._check_template_readable(stored.template_id)
+        records._check_links_readable(stored.lead_id, stored.template_id)
         return records
 
     def write(self, vals):
         self._guard_server_fields([vals])
-        if self._get_changed_fields(vals, ["lead_id"]):  # the link it has stays, as the others
-            self._check_lead_readable(self.env["crm.lead"].browse(vals["lead_id"] or ()))
-        if self._get_changed_fields(vals, ["template_id"]):
-            self._check_template_readable(
-                self.env["crm.vendor.eval.template"].browse(vals["template_id"] or ())
-            )
+        # The links it has stay, as the others.
+        changed = self._get_changed_fields(vals, ["lead_id", "template_id"])
+        self._check_links_readable(
+            self.env["crm.lead"].browse(vals["lead_id"] or () if "lead_id" in changed else ()),
+            self.env["crm.vendor.eval.template"].browse(
+                vals["template_id"] or () if "template_id" in changed else ()
+            ),
+        )
         if not self.env.su:
             self._check_not_frozen(vals)
         if "template_id" in vals:
