@@ -9,7 +9,7 @@ copy of it into which the suite's addons (every installable addon of addons/) ar
 as an administrator installs them into a deployment (their install fills the opportunities'
 phases); then both are compacted and analysed (``VACUUM FULL ANALYZE``). Each is
 served by an Odoo server of its own (``python -m odoo``, one process, no crons); the measures
-alternate between the two, warm (one run first, not counted), best of forty (eight for
+alternate between the two, warm (one run first, not counted), best of sixty (eight for
 the create of 500, which takes seconds; two of each in the smoke run): times on a shared
 machine vary widely from one run to the next, and the best of more runs comes nearer to each
 side's own time; the report gives the slowest run too. Times
@@ -73,7 +73,7 @@ import odoo
 
 ROWS = int(os.environ.get("BENCH_OVERHEAD_ROWS", "1000"))
 FULL = "BENCH_OVERHEAD_ROWS" in os.environ
-RUNS = 40 if FULL else 2
+RUNS = 60 if FULL else 2
 SLOW_RUNS = 8 if FULL else 2  # the create of 500: seconds a run
 CREATE_ROW = "create, batches of 500 (per lead)"
 PASSWORD = "bench-Overhead-12345"
