@@ -17,6 +17,10 @@ class MailActivityType(models.Model):
         string="Selling Cost per Activity",
         digits="Product Price",
         groups=COST_GROUPS,
+        # Read where it is shown (the activity type's form and list) and in SQL (the cost of
+        # selling), not with every read of an activity type: Odoo checks the groups of each
+        # field it reads with a record, at every such read (an activity on a card, a message).
+        prefetch="crm_selling_cost",
         copy=False,
         help="What one activity of this type done on an opportunity costs (time of the sales "
         "team), in the opportunity's company currency; counted in the cost of selling.",

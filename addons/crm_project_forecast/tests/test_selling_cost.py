@@ -86,6 +86,21 @@ class TestSellingCost(ForecastCase):
         lines = self.env[action["res_model"]].search(action["domain"])
         self.assertEqual(sum(lines.mapped("amount")), 3_650)
 
+    def test_an_activity_types_name_reads_no_cost(self):
+        """An activity type read for its name (an activity on a card, a message) does not read
+        its cost with it - Odoo checks the cost's groups at every read of the fields read
+        together -; the type's form reads the cost in a query of its own."""
+        meeting = self.meeting.with_user(self.manager)
+        self.env.invalidate_all()
+        self.assertEqual(meeting.name, "Customer workshop")
+        self.assertFalse(
+            meeting.env.cache.contains(meeting, meeting._fields["crm_selling_cost"]),
+            "the cost was read with the name",
+        )
+        with self.assertQueryCount(1):
+            values = meeting.web_read({"crm_selling_cost": {}})
+        self.assertEqual(values, [{"id": meeting.id, "crm_selling_cost": 150}])
+
     def test_reps_enter_expenses_on_their_own_opportunities(self):
         # Selling Expenses on the form: the expenses of the opportunity, in a list of their own.
         action = self.contact.with_user(self.raul).action_open_selling_expenses()
