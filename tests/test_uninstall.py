@@ -69,7 +69,9 @@ CHECK = textwrap.dedent(
     )
     assert not cr.fetchall(), "columns of the addons are left"
     indexes = {
-        "crm_project_stages": ["crm_lead_won_user_idx", "crm_lead_won_team_idx"],
+        "crm_project_stages": [
+            "crm_lead_won_user_idx", "crm_lead_won_team_idx", "crm_lead_duplicate_email_idx"
+        ],
         "crm_project_forecast": ["crm_lead_undated_forecast_idx"],
     }
     gone = [index for addon in addons for index in indexes.get(addon, [])]

@@ -5,7 +5,7 @@ statements (a deployment may hold hundreds of thousands of leads)."""
 from odoo.tools import SQL
 
 from . import phase_sql
-from .models.crm_lead import WON_DEAL_INDEXES
+from .models.crm_lead import CRM_LEAD_INDEXES
 
 
 def post_init_hook(env):
@@ -46,7 +46,7 @@ def uninstall_hook(env):
         DELETE FROM crm_project_phase_company;
         """
     )
-    for name in WON_DEAL_INDEXES:  # on crm's columns: they stay without the addon
+    for name in CRM_LEAD_INDEXES:  # on crm's columns: they stay without the addon
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
 
 

@@ -499,7 +499,8 @@ class TestRowsFollowTheCompany(ProjectStagesCase):
 
 @tagged("post_install", "-at_install")
 class TestAssignmentIsBatched(ProjectStagesCase):
-    def test_assigned_leads_enter_the_pipeline_with_history_and_checklist(self):
+    def _inbound_team_and_leads(self):
+        """A team of two reps with 3 leads a day each, and 6 unassigned leads of a day ago."""
         team = self.env["crm.team"].create(
             {
                 "name": "Inbound",
@@ -531,6 +532,10 @@ class TestAssignmentIsBatched(ProjectStagesCase):
             [leads.ids],
         )
         self.env.invalidate_all()
+        return team, leads
+
+    def test_assigned_leads_enter_the_pipeline_with_history_and_checklist(self):
+        team, leads = self._inbound_team_and_leads()
         team.with_user(self.manager).action_assign_leads()
         self.assertEqual(set(leads.mapped("type")), {"opportunity"})
         self.assertEqual(leads.user_id, self.rep | self.other_rep)
@@ -540,6 +545,33 @@ class TestAssignmentIsBatched(ProjectStagesCase):
                 lead.checklist_line_ids.item_id,
                 self.item_decision_makers | self.item_budget | self.item_need,
             )
+
+    def test_the_duplicates_look_up_reads_the_email_index(self):
+        """The assignment looks each lead's duplicates up by its normalised email
+        (``_allocate_leads_deduplicate``): the queries crm runs, as logged, find them in the
+        addon's index of the email (the planner told that the table is large: on a test
+        database a scan is cheaper; without the index it reads here every deal by priority,
+        and at 10,000 deals it scans the table for every lead)."""
+        team, leads = self._inbound_team_and_leads()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            team.with_user(self.manager).action_assign_leads()
+        self.assertEqual(set(leads.mapped("type")), {"opportunity"})
+        queries = [
+            line.split("query: ", 1)[1]
+            for line in logged.output
+            if "query: " in line and '"crm_lead"."email_normalized" = ' in line
+        ]
+        self.assertEqual(len(queries), len(leads), "a look-up of each lead's duplicates")
+        self.env.cr.execute("ANALYZE crm_lead")  # the planner knows the emails are distinct
+        # A page of the table read in order priced as on a large table, ten times a page of an
+        # index (``enable_seqscan = off`` prices crm's subquery of the stages out of reach and
+        # the planner then takes any index of the deals).
+        self.env.cr.execute("SET LOCAL seq_page_cost = 10")
+        for query in queries:
+            self.env.cr.execute("EXPLAIN " + query)
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+            self.assertIn("Index Scan using crm_lead_duplicate_email_idx", plan)
+        self.env.cr.execute("RESET seq_page_cost")
 
     def test_a_commit_within_the_batch_holds_the_converted_leads_whole(self):
         """Outside tests, Odoo's lead assignment commits on its way (after each team and every
