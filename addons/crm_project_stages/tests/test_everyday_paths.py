@@ -19,6 +19,24 @@ class QueryCounting:
         return self.env.cr.sql_log_count - before
 
 
+class LoggedPlans:
+    def logged_plans(self, logged, marker, setting):
+        """The plans of the queries logged in ``logged`` (``assertLogs`` of ``odoo.sql_db``)
+        that contain ``marker``, with the planner's ``setting`` ("name = value") for them."""
+        queries = [
+            line.split("query: ", 1)[1]
+            for line in logged.output
+            if "query: " in line and marker in line
+        ]
+        self.env.cr.execute(f"SET LOCAL {setting}")
+        plans = []
+        for query in queries:
+            self.env.cr.execute("EXPLAIN " + query)
+            plans.append("\n".join(row[0] for row in self.env.cr.fetchall()))
+        self.env.cr.execute(f"RESET {setting.split('=')[0].strip()}")
+        return plans
+
+
 @tagged("post_install", "-at_install")
 class TestPhaseWorkIsBatched(ProjectStagesCase, QueryCounting):
     """What a phase change records besides the opportunity - history rows, checklist lines -
@@ -498,7 +516,7 @@ class TestRowsFollowTheCompany(ProjectStagesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAssignmentIsBatched(ProjectStagesCase):
+class TestAssignmentIsBatched(ProjectStagesCase, LoggedPlans):
     def _inbound_team_and_leads(self):
         """A team of two reps with 3 leads a day each, and 6 unassigned leads of a day ago."""
         team = self.env["crm.team"].create(
@@ -556,22 +574,14 @@ class TestAssignmentIsBatched(ProjectStagesCase):
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
             team.with_user(self.manager).action_assign_leads()
         self.assertEqual(set(leads.mapped("type")), {"opportunity"})
-        queries = [
-            line.split("query: ", 1)[1]
-            for line in logged.output
-            if "query: " in line and '"crm_lead"."email_normalized" = ' in line
-        ]
-        self.assertEqual(len(queries), len(leads), "a look-up of each lead's duplicates")
         self.env.cr.execute("ANALYZE crm_lead")  # the planner knows the emails are distinct
         # A page of the table read in order priced as on a large table, ten times a page of an
         # index (``enable_seqscan = off`` prices crm's subquery of the stages out of reach and
         # the planner then takes any index of the deals).
-        self.env.cr.execute("SET LOCAL seq_page_cost = 10")
-        for query in queries:
-            self.env.cr.execute("EXPLAIN " + query)
-            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        plans = self.logged_plans(logged, '"crm_lead"."email_normalized" = ', "seq_page_cost = 10")
+        self.assertEqual(len(plans), len(leads), "a look-up of each lead's duplicates")
+        for plan in plans:
             self.assertRegex(plan, r"Index Scan (using|on) crm_lead_duplicate_email_idx")
-        self.env.cr.execute("RESET seq_page_cost")
 
     def test_a_commit_within_the_batch_holds_the_converted_leads_whole(self):
         """Outside tests, Odoo's lead assignment commits on its way (after each team and every
@@ -926,7 +936,7 @@ class TestPhaseWorkOfVanishedOpportunities(ProjectStagesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWinningReadsTheWonDeals(ProjectStagesCase):
+class TestWinningReadsTheWonDeals(ProjectStagesCase, LoggedPlans):
     def test_crm_s_rainbow_man_reads_the_won_deals_from_their_index(self):
         """Winning a deal, crm sums the year's won deals of the salesperson or of the team
         (``_get_rainbowman_message``): the query crm runs, as logged, can read the partial
@@ -936,11 +946,8 @@ class TestWinningReadsTheWonDeals(ProjectStagesCase):
         lead = self._new_opportunity(stage=self.stage_tender, expected_revenue=5000)
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
             lead.sudo().action_set_won_rainbowman()
-        queries = [line.split("query: ", 1)[1] for line in logged.output if "max_team_30" in line]
-        self.assertEqual(len(queries), 1, "crm's rainbow man query")
-        self.env.cr.execute("SET LOCAL enable_seqscan = off")
-        self.env.cr.execute("EXPLAIN " + queries[0])
-        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
-        self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        plans = self.logged_plans(logged, "max_team_30", "enable_seqscan = off")
+        self.assertEqual(len(plans), 1, "crm's rainbow man query")
+        plan = plans[0]
         # Either index, or both (few won deals: one index holds them all, then filtered).
         self.assertRegex(plan, r"Index Scan (using|on) crm_lead_won_(user|team)_idx")
